@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/report"
+)
+
+func runReport(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("report", env)
+	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	at := fs.String("at", "", "evaluate at this `TIME` (RFC 3339 or YYYY-MM-DD; default now)")
+	format := fs.String("format", "text", "output format: text, json or markdown")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var write func(*cadence.Snapshot) error
+	switch *format {
+	case "text":
+		write = func(s *cadence.Snapshot) error { return report.WriteText(env.Stdout, s) }
+	case "json":
+		write = func(s *cadence.Snapshot) error { return report.WriteJSON(env.Stdout, s) }
+	case "markdown", "md":
+		write = func(s *cadence.Snapshot) error { return report.WriteMarkdown(env.Stdout, s) }
+	default:
+		return &UsageError{Msg: fmt.Sprintf("--format %q: expected text, json or markdown", *format)}
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	now := env.Now()
+	if *at != "" {
+		if now, err = parseTime("at", *at, cfg.Timezone); err != nil {
+			return err
+		}
+	}
+	dir, err := loadDirectory(cfg)
+	if err != nil {
+		return err
+	}
+	results := readFeeds(ctx, cfg, dir, now, env.Stderr)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	occs := occurrences(results, expansionWindow(now, cfg.Window), env.Stderr)
+	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses(results))
+	return write(snap)
+}
+
+func runEvents(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("events", env)
+	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	owner := fs.String("owner", "", "`EMAIL` of the person whose calendar to show (required; aliases work)")
+	from := fs.String("from", "", "start `TIME` (default: 30 days before --at)")
+	to := fs.String("to", "", "end `TIME` (default: 14 days after --at)")
+	at := fs.String("at", "", "the evaluation `TIME` that separates past from future (default now)")
+	format := fs.String("format", "text", "output format: text or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *owner == "" {
+		return &UsageError{Msg: "events: --owner EMAIL is required"}
+	}
+	if *format != "text" && *format != "json" {
+		return &UsageError{Msg: fmt.Sprintf("--format %q: expected text or json", *format)}
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	now := env.Now()
+	if *at != "" {
+		if now, err = parseTime("at", *at, cfg.Timezone); err != nil {
+			return err
+		}
+	}
+	w := calendar.Window{From: now.Add(-30 * 24 * time.Hour), To: now.Add(14 * 24 * time.Hour)}
+	if *from != "" {
+		if w.From, err = parseTime("from", *from, cfg.Timezone); err != nil {
+			return err
+		}
+	}
+	if *to != "" {
+		if w.To, err = parseTime("to", *to, cfg.Timezone); err != nil {
+			return err
+		}
+	}
+	if !w.From.Before(w.To) {
+		return &UsageError{Msg: fmt.Sprintf("events: --from %s is not before --to %s", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339))}
+	}
+	dir, err := loadDirectory(cfg)
+	if err != nil {
+		return err
+	}
+	who, ok := dir.Resolve(*owner)
+	if !ok {
+		return fmt.Errorf("events: %q is not in the directory", *owner)
+	}
+	results := readFeeds(ctx, cfg, dir, now, env.Stderr)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Expand every feed (the same meeting may come from the other
+	// participant's feed), then keep the occurrences the person takes part in.
+	all := occurrences(results, w, env.Stderr)
+	var mine []calendar.Occurrence
+	for _, o := range all {
+		if involves(dir, o, who) {
+			mine = append(mine, o)
+		}
+	}
+	sort.SliceStable(mine, func(i, j int) bool { return mine[i].Start.Before(mine[j].Start) })
+	// Explain needs the out-of-office events of every participant, so it
+	// sees all occurrences; only the person's rows are printed.
+	ex := cadence.Explain(dir, all, cfg.Options(), now)
+	byKey := make(map[calendar.Key]cadence.Explanation, len(all))
+	for i := range all {
+		byKey[all[i].Key()] = ex[i]
+	}
+	rows := make([]report.EventRow, 0, len(mine))
+	for _, o := range mine {
+		rows = append(rows, report.EventRow{Occ: o, Ex: byKey[o.Key()]})
+	}
+	hasFeed := false
+	for _, r := range results {
+		if r.src.Owner == who {
+			hasFeed = true
+		}
+	}
+	if !hasFeed {
+		fmt.Fprintf(env.Stderr, "cadence: note: no source is configured for %s; showing meetings found in other people's feeds\n", who)
+	}
+	if *format == "json" {
+		return report.WriteEventsJSON(env.Stdout, rows)
+	}
+	return report.WriteEventsText(env.Stdout, rows)
+}
+
+// involves reports whether the person organizes or attends o, or o comes
+// from their own calendar.
+func involves(dir *cadence.Directory, o calendar.Occurrence, who string) bool {
+	if p, _ := dir.Resolve(o.Owner); p == who {
+		return true
+	}
+	if p, _ := dir.Resolve(o.Organizer); p == who {
+		return true
+	}
+	for _, a := range o.Attendees {
+		if p, _ := dir.Resolve(a.Email); p == who {
+			return true
+		}
+	}
+	return false
+}
+
+func runCheckConfig(_ context.Context, args []string, env Env) error {
+	fs := newFlagSet("check-config", env)
+	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if err := config.Check(cfg); err != nil {
+		return &ConfigError{Err: err}
+	}
+	dir, err := loadDirectory(cfg)
+	if err != nil {
+		return err
+	}
+	var unknownOwners []error
+	for _, s := range cfg.ICSSources() {
+		if _, ok := dir.Resolve(s.Owner); !ok {
+			unknownOwners = append(unknownOwners, fmt.Errorf("config: %s: source %q: owner %s is not in the directory", cfg.File, s.Name, s.Owner))
+		}
+	}
+	if len(unknownOwners) > 0 {
+		return &ConfigError{Err: errors.Join(unknownOwners...)}
+	}
+	fmt.Fprintf(env.Stdout, "%s: OK (%d people, %d ICS sources, %d policy rules)\n", cfg.File, len(dir.People()), len(cfg.ICSSources()), len(cfg.Policies))
+	return nil
+}

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+)
+
+// maxParallelFeeds bounds concurrent feed reads in one-shot commands.
+const maxParallelFeeds = 8
+
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return nil, &UsageError{Msg: "--config FILE is required"}
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	return cfg, nil
+}
+
+// loadDirectory reads the org chart named by the config.
+func loadDirectory(cfg *config.Config) (*cadence.Directory, error) {
+	var people []cadence.Person
+	switch {
+	case cfg.Directory.CSV != "":
+		f, err := os.Open(cfg.Directory.CSV)
+		if err != nil {
+			return nil, &ConfigError{Err: fmt.Errorf("directory: %w", err)}
+		}
+		defer f.Close()
+		people, err = cadence.ParseDirectoryCSV(f, cfg.Directory.CSV)
+		if err != nil {
+			return nil, &ConfigError{Err: err}
+		}
+	case cfg.Directory.YAML != "":
+		data, err := os.ReadFile(cfg.Directory.YAML)
+		if err != nil {
+			return nil, &ConfigError{Err: fmt.Errorf("directory: %w", err)}
+		}
+		people, err = cadence.ParseDirectoryYAML(data, cfg.Directory.YAML)
+		if err != nil {
+			return nil, &ConfigError{Err: err}
+		}
+	default:
+		return nil, &ConfigError{Err: fmt.Errorf("config: %s: directory: no csv or yaml given", cfg.File)}
+	}
+	dir, err := cadence.NewDirectory(people)
+	if err != nil {
+		return nil, &ConfigError{Err: err}
+	}
+	return dir, nil
+}
+
+// feedResult is one source read in a one-shot command.
+type feedResult struct {
+	src    calendar.ICSSource
+	feed   *calendar.Feed
+	status cadence.SourceStatus
+}
+
+// readFeeds reads and parses every ICS source concurrently. A broken source
+// is reported in its status and on stderr; the others still count.
+func readFeeds(ctx context.Context, cfg *config.Config, dir *cadence.Directory, now time.Time, stderr io.Writer) []feedResult {
+	srcs := cfg.ICSSources()
+	results := make([]feedResult, len(srcs))
+	sem := make(chan struct{}, maxParallelFeeds)
+	var wg sync.WaitGroup
+	for i, src := range srcs {
+		if p, ok := dir.Resolve(src.Owner); ok {
+			src.Owner = p
+		}
+		results[i].src = src
+		wg.Add(1)
+		go func(r *feedResult) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r.feed, r.status = readFeed(ctx, cfg, r.src, now)
+		}(&results[i])
+	}
+	wg.Wait()
+	for _, r := range results {
+		if !r.status.OK {
+			fmt.Fprintf(stderr, "cadence: source %s: %s\n", r.src.Name, r.status.Error)
+			continue
+		}
+		for _, w := range r.feed.Warnings {
+			fmt.Fprintf(stderr, "cadence: source %s: warning: %s\n", r.src.Name, w)
+		}
+	}
+	return results
+}
+
+func readFeed(ctx context.Context, cfg *config.Config, src calendar.ICSSource, now time.Time) (*calendar.Feed, cadence.SourceStatus) {
+	st := cadence.SourceStatus{Name: src.Name}
+	res, err := calendar.Fetch(ctx, src, calendar.FetchOptions{
+		Timeout:  cfg.Sources.HTTP.Timeout,
+		MaxBytes: cfg.Sources.HTTP.MaxBytes,
+	})
+	if err != nil {
+		st.Error = err.Error()
+		return nil, st
+	}
+	feed, err := calendar.ParseICS(bytes.NewReader(res.Data), calendar.ParseOptions{Name: src.Name, Owner: src.Owner, Zone: src.Zone})
+	if err != nil {
+		st.Error = err.Error()
+		return nil, st
+	}
+	st.OK = true
+	t := now
+	st.LastSuccess = &t
+	return feed, st
+}
+
+// expansionWindow is the span expanded for an evaluation at now: far enough
+// back for last_held and cancellation streaks beyond the look-back window
+// (SPEC fine point 5), and one window ahead for next_scheduled.
+func expansionWindow(now time.Time, window time.Duration) calendar.Window {
+	back := 4 * window
+	if back < 400*24*time.Hour {
+		back = 400 * 24 * time.Hour
+	}
+	return calendar.Window{From: now.Add(-back), To: now.Add(window + 24*time.Hour)}
+}
+
+// occurrences expands every good feed over w and merges copies of the same
+// meeting seen in several calendars.
+func occurrences(results []feedResult, w calendar.Window, stderr io.Writer) []calendar.Occurrence {
+	var all []calendar.Occurrence
+	for _, r := range results {
+		if r.feed == nil {
+			continue
+		}
+		occs, warns := calendar.Expand(r.feed.Events, w, calendar.ExpandOptions{Zone: r.src.Zone})
+		for _, wn := range warns {
+			fmt.Fprintf(stderr, "cadence: source %s: warning: %s\n", r.src.Name, wn)
+		}
+		all = append(all, occs...)
+	}
+	return calendar.Dedup(all)
+}
+
+func statuses(results []feedResult) []cadence.SourceStatus {
+	out := make([]cadence.SourceStatus, 0, len(results))
+	for _, r := range results {
+		out = append(out, r.status)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
