@@ -202,7 +202,9 @@ type Explanation struct {
 	// Participants after alias resolution, minus rooms and ignored
 	// addresses (sorted primary emails; external addresses kept as written).
 	Participants []string
-	// Excluded lists addresses dropped and why ("room", "ignored", "external").
+	// Excluded lists addresses dropped and why ("room", "ignored"). People
+	// outside the directory are not dropped: they stay in Participants and
+	// make the occurrence not a 1:1 (NotOneOnOne names them).
 	Excluded map[string]string
 	// OneOnOne is true when the occurrence is a 1:1 (SPEC "What counts as a
 	// 1:1"); NotOneOnOne says why not ("all-day", "3 participants",
@@ -219,4 +221,7 @@ type Explanation struct {
 	Rescheduled bool
 	TooShort    bool
 	Rule        string
+	// TitleHint is the Options.TitleHints pattern that made a single-
+	// participant occurrence a 1:1 ("" when none did).
+	TitleHint string
 }

@@ -102,7 +102,7 @@ type Event struct {
 	// midnights in the owner's zone.
 	AllDay bool `json:"all_day,omitempty"`
 
-	Recurrence *RecurrenceSet `json:"-"`
+	Recurrence *RecurrenceSet `json:"recurrence,omitempty"`
 
 	Status      Status     `json:"status"`
 	Title       string     `json:"title,omitempty"`

@@ -57,6 +57,7 @@ const usage = `usage: cadence <command> [flags]
 
 commands:
   report        evaluate every pair once and print the result (text, json, markdown)
+  serve         run the daemon: sync calendars, evaluate, serve /metrics and /api/v1/report
   events        show one person's expanded calendar and how cadence read each occurrence
   check-config  validate a configuration file and its directory
   version       print the version
@@ -84,6 +85,8 @@ func RunEnv(ctx context.Context, args []string, env Env) error {
 		return runReport(ctx, rest, env)
 	case "events":
 		return runEvents(ctx, rest, env)
+	case "serve":
+		return &UsageError{Msg: "serve: not built"}
 	case "check-config":
 		return runCheckConfig(ctx, rest, env)
 	case "version", "--version", "-version":

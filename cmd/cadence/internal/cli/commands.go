@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -177,15 +176,6 @@ func runCheckConfig(_ context.Context, args []string, env Env) error {
 	dir, err := loadDirectory(cfg)
 	if err != nil {
 		return err
-	}
-	var unknownOwners []error
-	for _, s := range cfg.ICSSources() {
-		if _, ok := dir.Resolve(s.Owner); !ok {
-			unknownOwners = append(unknownOwners, fmt.Errorf("config: %s: source %q: owner %s is not in the directory", cfg.File, s.Name, s.Owner))
-		}
-	}
-	if len(unknownOwners) > 0 {
-		return &ConfigError{Err: errors.Join(unknownOwners...)}
 	}
 	fmt.Fprintf(env.Stdout, "%s: OK (%d people, %d ICS sources, %d policy rules)\n", cfg.File, len(dir.People()), len(cfg.ICSSources()), len(cfg.Policies))
 	return nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"sync"
 	"time"
@@ -31,31 +30,7 @@ func loadConfig(path string) (*config.Config, error) {
 
 // loadDirectory reads the org chart named by the config.
 func loadDirectory(cfg *config.Config) (*cadence.Directory, error) {
-	var people []cadence.Person
-	switch {
-	case cfg.Directory.CSV != "":
-		f, err := os.Open(cfg.Directory.CSV)
-		if err != nil {
-			return nil, &ConfigError{Err: fmt.Errorf("directory: %w", err)}
-		}
-		defer f.Close()
-		people, err = cadence.ParseDirectoryCSV(f, cfg.Directory.CSV)
-		if err != nil {
-			return nil, &ConfigError{Err: err}
-		}
-	case cfg.Directory.YAML != "":
-		data, err := os.ReadFile(cfg.Directory.YAML)
-		if err != nil {
-			return nil, &ConfigError{Err: fmt.Errorf("directory: %w", err)}
-		}
-		people, err = cadence.ParseDirectoryYAML(data, cfg.Directory.YAML)
-		if err != nil {
-			return nil, &ConfigError{Err: err}
-		}
-	default:
-		return nil, &ConfigError{Err: fmt.Errorf("config: %s: directory: no csv or yaml given", cfg.File)}
-	}
-	dir, err := cadence.NewDirectory(people)
+	dir, err := cfg.LoadDirectory()
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}

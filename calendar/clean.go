@@ -1,0 +1,412 @@
+package calendar
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// cleaned is the output of preclean: text that go-ical's decoder accepts,
+// unfolded, one content line per '\n', every component closed.
+type cleaned struct {
+	text []byte
+	// eventLines holds, for every VEVENT directly inside a VCALENDAR (in
+	// output order), the physical line number of its BEGIN:VEVENT.
+	eventLines []int
+	warnings   []string
+	// components counts top-level components seen (0 = not iCalendar).
+	components int
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// preclean makes real-world exports palatable for go-ical: it strips a
+// UTF-8 BOM, unfolds lines (also folds inside a parameter name, as Google
+// writes them), drops content lines that cannot be parsed (warning with
+// the line number), drops malformed parameters, wraps bare VEVENTs in a
+// VCALENDAR, drops END lines that close nothing (e.g. "END:VCALENDARD") and
+// closes components left open at the end of the file.
+func preclean(data []byte, source string) *cleaned {
+	data = bytes.TrimPrefix(data, bom)
+	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') >= 0 {
+		data = bytes.ReplaceAll(data, []byte{'\r'}, []byte{'\n'})
+	}
+	c := &cleaned{}
+	out := make([]byte, 0, len(data)+64)
+	var stack []frame  // open components
+	synthetic := false // stack[0] is a VCALENDAR we opened for bare components
+
+	warn := func(line int, format string, args ...any) {
+		c.warnings = append(c.warnings, fmt.Sprintf("calendar: %s: line %d: ", source, line)+fmt.Sprintf(format, args...))
+	}
+	emit := func(s string) {
+		out = append(out, s...)
+		out = append(out, '\n')
+	}
+
+	var logical []byte
+	logicalLine := 0
+	var scratch []byte
+
+	flush := func() {
+		if len(logical) == 0 {
+			return
+		}
+		line := logicalLine
+		l := logical
+		nameB, rest, ok := splitName(l)
+		if !ok {
+			if len(stack) > 0 && stack[len(stack)-1].mode != modeDrop {
+				warn(line, "malformed content line dropped (no property name or no colon): %q", truncate(string(l), 60))
+			}
+			return
+		}
+		isBegin := bytes.EqualFold(nameB, []byte("BEGIN"))
+		if isBegin || bytes.EqualFold(nameB, []byte("END")) {
+			v := strings.ToUpper(strings.TrimSpace(string(afterColon(rest))))
+			if v == "" {
+				warn(line, "%s without a component name dropped", strings.ToUpper(string(nameB)))
+				return
+			}
+			if isBegin {
+				if len(stack) == 0 && v != "VCALENDAR" {
+					emit("BEGIN:VCALENDAR")
+					stack = append(stack, frame{"VCALENDAR", modeCal})
+					synthetic = true
+					c.components++
+				} else if len(stack) == 1 && synthetic && v == "VCALENDAR" {
+					emit("END:VCALENDAR")
+					stack = stack[:0]
+					synthetic = false
+				}
+				if len(stack) == 0 {
+					c.components++
+				}
+				mode := childMode(stack, v)
+				if mode == modeEvent {
+					c.eventLines = append(c.eventLines, line)
+				}
+				stack = append(stack, frame{v, mode})
+				if mode != modeDrop {
+					emit("BEGIN:" + v)
+				}
+				return
+			}
+			// END
+			depth := -1
+			for i := len(stack) - 1; i >= 0; i-- {
+				if stack[i].name == v {
+					depth = i
+					break
+				}
+			}
+			if depth < 0 {
+				warn(line, "END:%s closes no open component; dropped", v)
+				return
+			}
+			for i := len(stack) - 1; i > depth; i-- {
+				warn(line, "component %s not closed before END:%s; closed", stack[i].name, v)
+				if stack[i].mode != modeDrop {
+					emit("END:" + stack[i].name)
+				}
+			}
+			if stack[depth].mode != modeDrop {
+				emit("END:" + v)
+			}
+			stack = stack[:depth]
+			if depth == 0 {
+				synthetic = false
+			}
+			return
+		}
+		if len(stack) == 0 {
+			return // text outside any component
+		}
+		mode := stack[len(stack)-1].mode
+		switch mode {
+		case modeDrop:
+			return
+		case modeCal:
+			if !bytes.EqualFold(nameB, []byte("X-WR-TIMEZONE")) {
+				return
+			}
+		case modeEvent:
+			if !eventProps[string(upperASCII(nameB, &scratch))] {
+				return
+			}
+		}
+		// Validate and, when needed, rebuild the parameter list.
+		fixed, bad := cleanParams(rest, &scratch, mode == modeEvent)
+		if bad != "" {
+			warn(line, "%s: malformed parameter %q dropped", strings.ToUpper(string(nameB)), truncate(bad, 40))
+		}
+		if fixed == nil {
+			warn(line, "%s: no ':' before the value; line dropped", strings.ToUpper(string(nameB)))
+			return
+		}
+		out = append(out, nameB...)
+		out = append(out, fixed...)
+		out = append(out, '\n')
+	}
+
+	lineNo := 0
+	for len(data) > 0 {
+		var raw []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			raw, data = data[:i], data[i+1:]
+		} else {
+			raw, data = data, nil
+		}
+		lineNo++
+		if n := len(raw); n > 0 && raw[n-1] == '\r' {
+			raw = raw[:n-1]
+		}
+		if len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
+			if len(logical) > 0 {
+				logical = append(logical, raw[1:]...)
+			}
+			continue
+		}
+		if len(logical) > 0 && len(raw) > 0 {
+			if _, _, ok := splitName(raw); !ok {
+				// A fold that lost its leading space (seen in Confluence
+				// exports): the line cannot start a property, so it
+				// continues the previous one.
+				warn(lineNo, "line is not a property; joined to the previous line as a continuation")
+				logical = append(logical, raw...)
+				continue
+			}
+		}
+		flush()
+		logical = append(logical[:0], raw...)
+		logicalLine = lineNo
+	}
+	flush()
+	for i := len(stack) - 1; i >= 0; i-- {
+		if !(i == 0 && synthetic) {
+			warn(lineNo, "component %s not closed at end of file; closed", stack[i].name)
+		}
+		if stack[i].mode != modeDrop {
+			emit("END:" + stack[i].name)
+		}
+	}
+	c.text = out
+	return c
+}
+
+// Components are kept whole (VTIMEZONE and its parts, for the ZoneSet),
+// kept with only the properties the engine reads (VEVENT directly in a
+// VCALENDAR; the VCALENDAR's X-WR-TIMEZONE), or dropped (VALARM, VTODO,
+// ...). Dropping unread properties (DESCRIPTION, X-*, ...) and parameters
+// spares go-ical's decoder most of its work and most malformed input.
+type cleanMode int
+
+const (
+	modeCal cleanMode = iota
+	modeEvent
+	modeAll
+	modeDrop
+)
+
+type frame struct {
+	name string
+	mode cleanMode
+}
+
+func childMode(stack []frame, v string) cleanMode {
+	if len(stack) == 0 {
+		return modeCal // VCALENDAR
+	}
+	switch parent := stack[len(stack)-1].mode; {
+	case parent == modeAll:
+		return modeAll
+	case parent == modeCal && v == "VEVENT":
+		return modeEvent
+	case parent == modeCal && v == "VTIMEZONE":
+		return modeAll
+	}
+	return modeDrop
+}
+
+// eventProps are the VEVENT properties the engine reads.
+var eventProps = map[string]bool{
+	"UID": true, "DTSTART": true, "DTEND": true, "DURATION": true, "RECURRENCE-ID": true,
+	"RRULE": true, "RDATE": true, "EXDATE": true, "EXRULE": true, "SUMMARY": true, "STATUS": true,
+	"SEQUENCE": true, "TRANSP": true, "ORGANIZER": true, "ATTENDEE": true,
+	"X-MICROSOFT-CDO-BUSYSTATUS": true, "X-MICROSOFT-CDO-INTENDEDSTATUS": true,
+}
+
+// eventParams are the parameters the engine reads on those properties.
+var eventParams = map[string]bool{
+	"TZID": true, "VALUE": true, "RANGE": true, "CN": true, "CUTYPE": true, "PARTSTAT": true,
+}
+
+// upperASCII returns b upper-cased, using scratch when b has lower case.
+func upperASCII(b []byte, scratch *[]byte) []byte {
+	for i, ch := range b {
+		if ch >= 'a' && ch <= 'z' {
+			u := append((*scratch)[:0], b...)
+			for j := i; j < len(u); j++ {
+				if u[j] >= 'a' && u[j] <= 'z' {
+					u[j] -= 'a' - 'A'
+				}
+			}
+			*scratch = u
+			return u
+		}
+	}
+	return b
+}
+
+// splitName splits a content line into its name and the rest (starting at
+// ';' or ':'). Names are letters, digits, '-' and '_'.
+func splitName(l []byte) ([]byte, []byte, bool) {
+	for i, b := range l {
+		switch {
+		case b == ';' || b == ':':
+			if i == 0 {
+				return nil, nil, false
+			}
+			return l[:i], l[i:], true
+		case b >= 'A' && b <= 'Z', b >= 'a' && b <= 'z', b >= '0' && b <= '9', b == '-', b == '_':
+		default:
+			return nil, nil, false
+		}
+	}
+	return nil, nil, false
+}
+
+func afterColon(rest []byte) []byte {
+	if i := bytes.IndexByte(rest, ':'); i >= 0 {
+		return rest[i+1:]
+	}
+	return nil
+}
+
+// cleanParams checks the part of a content line after its name
+// (";P=v;Q="w":value" or ":value") against the grammar go-ical's decoder
+// accepts. It returns the (possibly rebuilt) part, or nil when there is no
+// value separator at all, and the text of the first dropped parameter.
+// With filter, well-formed parameters the engine does not read are
+// dropped silently.
+func cleanParams(rest []byte, scratch *[]byte, filter bool) ([]byte, string) {
+	i := 0
+	ok := true
+	var bad string
+	*scratch = (*scratch)[:0]
+	for i < len(rest) && rest[i] == ';' {
+		start := i
+		j := i + 1
+		// parameter name
+		for j < len(rest) && isNameByte(rest[j]) {
+			j++
+		}
+		valid := j > i+1 && j < len(rest) && rest[j] == '='
+		if valid {
+			j++
+			for {
+				if j < len(rest) && rest[j] == '"' {
+					k := bytes.IndexByte(rest[j+1:], '"')
+					if k < 0 {
+						valid = false
+						break
+					}
+					j += k + 2
+				} else {
+					for j < len(rest) && rest[j] != ';' && rest[j] != ',' && rest[j] != ':' && rest[j] != '"' {
+						j++
+					}
+				}
+				if j < len(rest) && rest[j] == ',' {
+					j++
+					continue
+				}
+				if j >= len(rest) || (rest[j] != ';' && rest[j] != ':') {
+					valid = false
+				}
+				break
+			}
+		}
+		if valid && j-start > maxParamLen {
+			// go-ical builds parameter values byte by byte (quadratic);
+			// no parameter the engine reads is this long.
+			valid = false
+		}
+		if !valid {
+			// skip to the next ';' or ':' outside quotes
+			j = i + 1
+			inQuote := false
+			for j < len(rest) {
+				ch := rest[j]
+				if ch == '"' {
+					inQuote = !inQuote
+				} else if !inQuote && (ch == ';' || ch == ':') {
+					break
+				}
+				j++
+			}
+			if bad == "" {
+				bad = string(rest[start:j])
+			}
+			if ok {
+				*scratch = append(*scratch, rest[:start]...)
+				ok = false
+			}
+			i = j
+			continue
+		}
+		if filter {
+			var nb [32]byte
+			pname := rest[start+1 : start+1+bytes.IndexByte(rest[start+1:], '=')]
+			up := upperInto(nb[:0], pname)
+			drop := len(pname) > len(nb) || !eventParams[string(up)]
+			if !drop && string(up) == "CUTYPE" && bytes.EqualFold(rest[start+len(pname)+2:j], []byte("INDIVIDUAL")) {
+				drop = true // the default; spares the decoder the work
+			}
+			if drop {
+				if ok {
+					*scratch = append(*scratch, rest[:start]...)
+					ok = false
+				}
+				i = j
+				continue
+			}
+		}
+		if !ok {
+			*scratch = append(*scratch, rest[start:j]...)
+		}
+		i = j
+	}
+	if i >= len(rest) || rest[i] != ':' {
+		return nil, bad
+	}
+	if ok {
+		return rest, bad
+	}
+	*scratch = append(*scratch, rest[i:]...)
+	return *scratch, bad
+}
+
+func upperInto(dst, b []byte) []byte {
+	for _, ch := range b {
+		if ch >= 'a' && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		dst = append(dst, ch)
+	}
+	return dst
+}
+
+// maxParamLen bounds one parameter (name, values, quotes).
+const maxParamLen = 1024
+
+func isNameByte(b byte) bool {
+	return b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-' || b == '_'
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,283 @@
+package google
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	calendarv3 "google.golang.org/api/calendar/v3"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// trimEvent keeps the fields of a v3 event that cadence uses. Free-form
+// text other than the title (description, location, attachments,
+// conference data, extended properties) is never stored.
+func trimEvent(ev *calendarv3.Event) *calendarv3.Event {
+	out := &calendarv3.Event{
+		Id:                ev.Id,
+		ICalUID:           ev.ICalUID,
+		Status:            ev.Status,
+		Summary:           ev.Summary,
+		Start:             ev.Start,
+		End:               ev.End,
+		OriginalStartTime: ev.OriginalStartTime,
+		RecurringEventId:  ev.RecurringEventId,
+		Recurrence:        ev.Recurrence,
+		EventType:         ev.EventType,
+		Transparency:      ev.Transparency,
+		Sequence:          ev.Sequence,
+		Updated:           ev.Updated,
+	}
+	if ev.Organizer != nil {
+		out.Organizer = &calendarv3.EventOrganizer{Email: ev.Organizer.Email, DisplayName: ev.Organizer.DisplayName}
+	}
+	for _, a := range ev.Attendees {
+		if a == nil {
+			continue
+		}
+		out.Attendees = append(out.Attendees, &calendarv3.EventAttendee{
+			Email:          a.Email,
+			DisplayName:    a.DisplayName,
+			ResponseStatus: a.ResponseStatus,
+			Resource:       a.Resource,
+			Organizer:      a.Organizer,
+			Self:           a.Self,
+		})
+	}
+	return out
+}
+
+var splitSuffix = regexp.MustCompile(`_R\d{8}T\d{6}Z?$`)
+
+// SeriesUID strips Google's "this and following" split suffixes
+// (abc_R20231009T130000@google.com -> abc@google.com; also a bare event id
+// abc_R20231009T130000 -> abc), repeatedly for a series split twice.
+func SeriesUID(uid string) string {
+	local, domain, hasAt := strings.Cut(uid, "@")
+	for {
+		loc := splitSuffix.FindStringIndex(local)
+		if loc == nil || loc[0] == 0 {
+			break
+		}
+		local = local[:loc[0]]
+	}
+	if hasAt {
+		return local + "@" + domain
+	}
+	return local
+}
+
+// converter turns one calendar's stored event set into calendar.Events.
+type converter struct {
+	cal      Calendar
+	zone     *time.Location // all-day dates and times without a zone
+	locs     map[string]*time.Location
+	warned   map[string]bool // "event id/zone" already warned about
+	warnings []string
+}
+
+func (c *converter) warnf(id, format string, args ...any) {
+	c.warnings = append(c.warnings, fmt.Sprintf("google: calendar %s: event %s: ", c.cal.ID, id)+fmt.Sprintf(format, args...))
+}
+
+func (c *converter) location(name string) (*time.Location, error) {
+	if loc, ok := c.locs[name]; ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	c.locs[name] = loc
+	return loc, nil
+}
+
+// instant parses an EventDateTime: a date (all-day, local midnight in the
+// calendar owner's zone) or a dateTime, put into its timeZone when given so
+// that a series expands in its own zone.
+func (c *converter) instant(id string, d *calendarv3.EventDateTime) (t time.Time, allDay bool, err error) {
+	if d == nil {
+		return time.Time{}, false, fmt.Errorf("missing")
+	}
+	if d.Date != "" {
+		day, err := time.Parse("2006-01-02", d.Date)
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("date %q: want YYYY-MM-DD", d.Date)
+		}
+		return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, c.zone), true, nil
+	}
+	t, err = time.Parse(time.RFC3339, d.DateTime)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("dateTime %q: want RFC 3339", d.DateTime)
+	}
+	if d.TimeZone != "" {
+		loc, lerr := c.location(d.TimeZone)
+		if lerr == nil {
+			return t.In(loc), false, nil
+		}
+		if key := id + "/" + d.TimeZone; !c.warned[key] {
+			c.warned[key] = true
+			c.warnf(id, "unknown timeZone %q: kept the dateTime's UTC offset (a series may shift across DST)", d.TimeZone)
+		}
+		return t, false, nil // the offset in dateTime is still right
+	}
+	return t.In(c.zone), false, nil
+}
+
+var responses = map[string]calendar.Response{
+	"":            calendar.ResponseNone,
+	"needsAction": calendar.ResponseNeeds,
+	"accepted":    calendar.ResponseAccepted,
+	"declined":    calendar.ResponseDeclined,
+	"tentative":   calendar.ResponseTentative,
+}
+
+func status(s string) calendar.Status {
+	switch s {
+	case "tentative":
+		return calendar.StatusTentative
+	case "cancelled":
+		return calendar.StatusCancelled
+	default:
+		return calendar.StatusConfirmed
+	}
+}
+
+// base fills the descriptive fields of ev from a v3 event.
+func (c *converter) base(ev *calendar.Event, g *calendarv3.Event) {
+	ev.Title = g.Summary
+	ev.Status = status(g.Status)
+	ev.Sequence = int(g.Sequence)
+	ev.OutOfOffice = g.EventType == "outOfOffice"
+	ev.Transparent = g.Transparency == "transparent"
+	ev.Organizer = ""
+	if g.Organizer != nil {
+		ev.Organizer = strings.ToLower(strings.TrimPrefix(g.Organizer.Email, "mailto:"))
+	}
+	ev.Attendees = nil
+	for _, a := range g.Attendees {
+		r, ok := responses[a.ResponseStatus]
+		if !ok {
+			c.warnf(g.Id, "attendee %s: unknown responseStatus %q", a.Email, a.ResponseStatus)
+		}
+		ev.Attendees = append(ev.Attendees, calendar.Attendee{
+			Email:     strings.ToLower(strings.TrimPrefix(a.Email, "mailto:")),
+			Name:      a.DisplayName,
+			Response:  r,
+			Resource:  a.Resource,
+			Organizer: a.Organizer,
+		})
+	}
+}
+
+// convert builds the calendar's normalized events from its event set.
+// Deleted masters are not in the set (the series has ended); cancelled
+// exceptions become cancelled overrides carrying their master's title and
+// attendees, since Google sends them with nothing but ids.
+func (c *converter) convert(events map[string]json.RawMessage) []calendar.Event {
+	all := make(map[string]*calendarv3.Event, len(events))
+	ids := make([]string, 0, len(events))
+	for id, raw := range events {
+		g := new(calendarv3.Event)
+		if err := json.Unmarshal(raw, g); err != nil {
+			c.warnf(id, "stored JSON: %v", err)
+			continue
+		}
+		all[id] = g
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+
+	type master struct {
+		ev  calendar.Event
+		dur time.Duration
+	}
+	masters := map[string]*master{}
+	var out []calendar.Event
+	for _, id := range ids {
+		g := all[id]
+		if g.RecurringEventId != "" || g.Status == "cancelled" {
+			continue
+		}
+		ev := calendar.Event{UID: g.ICalUID, Source: c.cal.Name, Owner: c.cal.Owner}
+		if ev.UID == "" {
+			ev.UID = g.Id
+		}
+		ev.SeriesUID = SeriesUID(ev.UID)
+		start, allDay, err := c.instant(id, g.Start)
+		if err != nil {
+			c.warnf(id, "start: %v", err)
+			continue
+		}
+		end, _, err := c.instant(id, g.End)
+		if err != nil {
+			c.warnf(id, "end: %v", err)
+			continue
+		}
+		ev.Start, ev.End, ev.AllDay = start, end, allDay
+		c.base(&ev, g)
+		if len(g.Recurrence) > 0 {
+			rs, err := calendar.ParseRecurrenceLines(g.Recurrence, start, allDay)
+			if err != nil {
+				c.warnf(id, "recurrence (kept as a single occurrence): %v", err)
+			} else {
+				ev.Recurrence = rs
+			}
+		}
+		masters[id] = &master{ev: ev, dur: end.Sub(start)}
+		out = append(out, ev)
+	}
+	for _, id := range ids {
+		g := all[id]
+		if g.RecurringEventId == "" {
+			continue
+		}
+		m := masters[g.RecurringEventId]
+		orig, _, err := c.instant(id, g.OriginalStartTime)
+		if err != nil {
+			c.warnf(id, "originalStartTime: %v", err)
+			continue
+		}
+		var ev calendar.Event
+		switch {
+		case m != nil:
+			ev = m.ev
+			ev.Recurrence = nil
+		case g.Status == "cancelled" && g.Start == nil:
+			// A bare cancelled instance of a series this calendar does not
+			// have (any more): nothing to attach it to.
+			continue
+		default:
+			uid := g.ICalUID
+			if uid == "" {
+				uid = g.RecurringEventId + "@google.com"
+			}
+			ev = calendar.Event{UID: uid, SeriesUID: SeriesUID(uid), Source: c.cal.Name, Owner: c.cal.Owner}
+		}
+		ev.RecurrenceID = orig
+		if g.Start != nil {
+			start, allDay, err := c.instant(id, g.Start)
+			if err != nil {
+				c.warnf(id, "start: %v", err)
+				continue
+			}
+			end, _, err := c.instant(id, g.End)
+			if err != nil {
+				c.warnf(id, "end: %v", err)
+				continue
+			}
+			ev.Start, ev.End, ev.AllDay = start, end, allDay
+			c.base(&ev, g)
+		} else {
+			// Bare cancelled exception: the master's data at the original start.
+			ev.Start, ev.End = orig, orig.Add(m.dur)
+			ev.Status = status(g.Status)
+		}
+		out = append(out, ev)
+	}
+	return out
+}

@@ -1,0 +1,42 @@
+package google
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the operational metrics of the Google source. The daemon
+// owns cadence_source_last_success_timestamp_seconds (it gets LastSuccess
+// in each Result).
+type metrics struct {
+	requests *prometheus.CounterVec
+	retries  *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cadence_google_requests_total",
+			Help: "Requests sent to Google APIs, by method and HTTP status code (\"error\" when no response arrived).",
+		}, []string{"method", "code"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cadence_google_retries_total",
+			Help: "Requests to Google APIs retried after a rate limit, 5xx or transport error, by method.",
+		}, []string{"method"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "cadence_source_sync_duration_seconds",
+			Help:    "Duration of one sync of a calendar source, by source name.",
+			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
+		}, []string{"source"}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.requests, m.retries, m.duration} {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("google: register metrics: %w", err)
+			}
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,629 @@
+// Package google reads Google Calendar calendars as cadence sources.
+//
+// A Syncer keeps each calendar's event set up to date with Google's
+// incremental sync: events.list with singleEvents=false and
+// showDeleted=true, pages followed to nextSyncToken, later cycles sending
+// the stored sync token, and a full re-sync after 410 Gone. The event set
+// and token live in a StateStore, saved once per completed cycle. The set
+// is converted into calendar.Events (masters with their recurrence,
+// exceptions as overrides); expansion is package calendar's.
+//
+// Requests go through the real google.golang.org/api client, so the
+// endpoint can point at Google or at the fake in package fakegoogle. The
+// Syncer rate-limits (per quota user and per project), retries rate limits
+// and server errors with truncated exponential backoff and full jitter,
+// bounds concurrency and times out each request. Errors start with
+// "google: " and name the calendar; no token or key ever appears in them.
+package google
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	calendarv3 "google.golang.org/api/calendar/v3"
+	"google.golang.org/api/googleapi"
+	"google.golang.org/api/option"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// Defaults of Config.
+const (
+	DefaultPageSize         = 2500
+	DefaultPerUserPerMin    = 300  // Google's quota: 600/min per user
+	DefaultPerProjectPerMin = 5000 // Google's quota: 10,000/min per project
+	DefaultMaxAttempts      = 6
+	DefaultBaseBackoff      = time.Second
+	DefaultMaxBackoff       = 64 * time.Second
+	DefaultConcurrency      = 4
+	DefaultRequestTimeout   = 60 * time.Second
+)
+
+// Config tunes a Syncer. Zero values take the defaults above.
+type Config struct {
+	// Endpoint is the Calendar API base URL ("" = Google's). For the fake
+	// server: fakegoogle.CalendarEndpoint(url).
+	Endpoint string
+	// PageSize is maxResults of events.list (1..2500).
+	PageSize int
+	// PerUserPerMinute and PerProjectPerMinute are the client-side rate
+	// limits; a negative value disables that limit.
+	PerUserPerMinute    int
+	PerProjectPerMinute int
+	// MaxAttempts is the number of tries of one request (1 = no retry).
+	MaxAttempts int
+	// BaseBackoff and MaxBackoff bound the exponential backoff; each wait is
+	// drawn uniformly from [0, min(MaxBackoff, BaseBackoff*2^n)) (full
+	// jitter), and at least the server's Retry-After when it sends one.
+	BaseBackoff, MaxBackoff time.Duration
+	// Concurrency is how many calendars SyncAll syncs at once.
+	Concurrency int
+	// RequestTimeout bounds each HTTP request.
+	RequestTimeout time.Duration
+	// Clock paces rate limiting and backoff (nil = RealClock).
+	Clock Clock
+	// Rand returns a float in [0, 1) for the jitter (nil = math/rand/v2).
+	Rand func() float64
+	// Registerer receives the operational metrics (nil = not registered).
+	Registerer prometheus.Registerer
+	// HTTPClient returns the authorized client for a calendar (a
+	// service-account client impersonating the calendar's owner, or one
+	// user's OAuth client). Nil uses Calendar.Client, then an
+	// unauthenticated http.Client (only useful with the fake server).
+	HTTPClient func(ctx context.Context, cal Calendar) (*http.Client, error)
+}
+
+// Calendar is one calendar to sync.
+type Calendar struct {
+	// ID is the Google calendar id (a person's primary calendar: their
+	// email).
+	ID string
+	// Name is the source name (Event.Source); Owner the owner's email
+	// (Event.Owner).
+	Name, Owner string
+	// Zone anchors all-day dates and times without a zone (nil = the
+	// calendar's own zone as Google reports it, else UTC).
+	Zone *time.Location
+	// QuotaUser is sent as quotaUser and keys the per-user rate limit
+	// ("" = Owner, else ID).
+	QuotaUser string
+	// Client, when set, is the authorized HTTP client for this calendar.
+	Client *http.Client
+}
+
+func (c Calendar) quotaUser() string {
+	switch {
+	case c.QuotaUser != "":
+		return c.QuotaUser
+	case c.Owner != "":
+		return c.Owner
+	}
+	return c.ID
+}
+
+// Endpoints maps one base URL (config google.endpoint, e.g. the fake
+// server's http://127.0.0.1:8090) to the Calendar and Directory client
+// endpoints; an empty base keeps Google's own ("", "").
+func Endpoints(base string) (calendarEndpoint, directoryEndpoint string) {
+	if base == "" {
+		return "", ""
+	}
+	base = strings.TrimRight(base, "/")
+	return base + "/calendar/v3/", base + "/"
+}
+
+// PrimaryCalendars lists the primary calendars of people (their emails,
+// lower-cased): ID and Owner are the email, Name is namePrefix+email.
+func PrimaryCalendars(emails []string, namePrefix string, zone *time.Location) []Calendar {
+	out := make([]Calendar, 0, len(emails))
+	for _, e := range emails {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		out = append(out, Calendar{ID: e, Name: namePrefix + e, Owner: e, Zone: zone})
+	}
+	return out
+}
+
+// Result is the outcome of syncing one calendar.
+type Result struct {
+	Calendar Calendar
+	// Feed holds the calendar's events: fresh after a successful sync; after
+	// a failed one, the last saved state (stale, or nil when none).
+	Feed *calendar.Feed
+	Err  error
+	// Full is true when this cycle was a full sync (first run, or after
+	// 410 Gone: Resynced is then true too).
+	Full, Resynced bool
+	// Requests is the number of HTTP requests sent (retries included);
+	// Changes the number of items received.
+	Requests, Changes int
+	// LastSuccess is the end of this sync when it succeeded, else the time
+	// the stored state was last saved (zero when never).
+	LastSuccess time.Time
+	Duration    time.Duration
+}
+
+// Syncer syncs calendars into a StateStore.
+type Syncer struct {
+	cfg     Config
+	store   StateStore
+	clock   Clock
+	rand    func() float64
+	limiter *limiter
+	metrics *metrics
+	// locks serializes syncs of the same calendar.
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+// New returns a Syncer storing state in store.
+func New(cfg Config, store StateStore) (*Syncer, error) {
+	if store == nil {
+		return nil, errors.New("google: no state store")
+	}
+	if cfg.PageSize == 0 {
+		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.PageSize < 1 || cfg.PageSize > 2500 {
+		return nil, fmt.Errorf("google: page size %d out of range 1..2500", cfg.PageSize)
+	}
+	if cfg.PerUserPerMinute == 0 {
+		cfg.PerUserPerMinute = DefaultPerUserPerMin
+	}
+	if cfg.PerProjectPerMinute == 0 {
+		cfg.PerProjectPerMinute = DefaultPerProjectPerMin
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.MaxAttempts < 1 {
+		return nil, fmt.Errorf("google: max attempts %d: want at least 1", cfg.MaxAttempts)
+	}
+	if cfg.BaseBackoff == 0 {
+		cfg.BaseBackoff = DefaultBaseBackoff
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.Concurrency == 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.Concurrency < 1 {
+		return nil, fmt.Errorf("google: concurrency %d: want at least 1", cfg.Concurrency)
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, rand: cfg.Rand, locks: map[string]*sync.Mutex{}}
+	if s.clock == nil {
+		s.clock = RealClock{}
+	}
+	if s.rand == nil {
+		s.rand = rand.Float64
+	}
+	s.limiter = newLimiter(cfg.PerUserPerMinute, cfg.PerProjectPerMinute, s.clock.Now())
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	return s, nil
+}
+
+// SyncAll syncs every calendar, at most Config.Concurrency at once. One
+// failing calendar never stops the others: each gets its own Result, in
+// the order of cals.
+func (s *Syncer) SyncAll(ctx context.Context, cals []Calendar) []Result {
+	results := make([]Result, len(cals))
+	sem := make(chan struct{}, s.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i, cal := range cals {
+		// Calendars start in order; at most Concurrency run at once.
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			results[i] = Result{Calendar: cal, Err: fmt.Errorf("google: calendar %s: %w", cal.ID, ctx.Err())}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = s.Sync(ctx, cal)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+func (s *Syncer) lock(id string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.locks[id]
+	if !ok {
+		l = &sync.Mutex{}
+		s.locks[id] = l
+	}
+	return l
+}
+
+// Sync runs one sync cycle of one calendar.
+func (s *Syncer) Sync(ctx context.Context, cal Calendar) Result {
+	l := s.lock(cal.ID)
+	l.Lock()
+	defer l.Unlock()
+	start := s.clock.Now()
+	res := Result{Calendar: cal}
+	res.Err = s.sync(ctx, cal, &res)
+	res.Duration = s.clock.Now().Sub(start)
+	s.metrics.duration.WithLabelValues(sourceName(cal)).Observe(res.Duration.Seconds())
+	return res
+}
+
+func sourceName(cal Calendar) string {
+	if cal.Name != "" {
+		return cal.Name
+	}
+	return cal.ID
+}
+
+// Events returns the calendar's events from the stored state, without
+// any request (nil feed when nothing is stored).
+func (s *Syncer) Events(ctx context.Context, cal Calendar) (*calendar.Feed, error) {
+	st, err := s.store.LoadCalendar(ctx, cal.ID)
+	if err != nil {
+		return nil, fmt.Errorf("google: calendar %s: load state: %w", cal.ID, err)
+	}
+	if st == nil {
+		return nil, nil
+	}
+	return s.feed(cal, st), nil
+}
+
+func (s *Syncer) feed(cal Calendar, st *CalendarState) *calendar.Feed {
+	zone := cal.Zone
+	if zone == nil && st.TimeZone != "" {
+		if loc, err := time.LoadLocation(st.TimeZone); err == nil {
+			zone = loc
+		}
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	c := &converter{cal: cal, zone: zone, locs: map[string]*time.Location{}, warned: map[string]bool{}}
+	evs := c.convert(st.Events)
+	return &calendar.Feed{Name: cal.Name, Owner: cal.Owner, Events: evs, Warnings: c.warnings}
+}
+
+func (s *Syncer) service(ctx context.Context, cal Calendar) (*calendarv3.Service, error) {
+	var hc *http.Client
+	switch {
+	case s.cfg.HTTPClient != nil:
+		c, err := s.cfg.HTTPClient(ctx, cal)
+		if err != nil {
+			return nil, fmt.Errorf("google: calendar %s: credentials: %w", cal.ID, err)
+		}
+		hc = c
+	case cal.Client != nil:
+		hc = cal.Client
+	default:
+		hc = &http.Client{}
+	}
+	opts := []option.ClientOption{option.WithHTTPClient(hc)}
+	if s.cfg.Endpoint != "" {
+		opts = append(opts, option.WithEndpoint(s.cfg.Endpoint))
+	}
+	svc, err := calendarv3.NewService(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("google: calendar %s: client: %w", cal.ID, err)
+	}
+	return svc, nil
+}
+
+// errGone marks a 410 answer: the sync or page token is no longer valid.
+var errGone = errors.New("sync token no longer valid (410 Gone)")
+
+func (s *Syncer) sync(ctx context.Context, cal Calendar, res *Result) error {
+	st, err := s.store.LoadCalendar(ctx, cal.ID)
+	if err != nil {
+		return fmt.Errorf("google: calendar %s: load state: %w", cal.ID, err)
+	}
+	if stale := st; stale != nil {
+		res.LastSuccess = stale.UpdatedAt
+		defer func() {
+			if res.Feed == nil {
+				// Failed: the last saved state, stale but not empty.
+				res.Feed = s.feed(cal, stale)
+			}
+		}()
+	}
+	svc, err := s.service(ctx, cal)
+	if err != nil {
+		return err
+	}
+	token := ""
+	if st != nil {
+		token = st.SyncToken
+	}
+	for attempt := 0; ; attempt++ {
+		next, err := s.fetch(ctx, svc, cal, st, token, res)
+		if errors.Is(err, errGone) && attempt < 2 {
+			// Drop the stored state and sync the calendar in full.
+			if err := s.store.DeleteCalendar(ctx, cal.ID); err != nil {
+				return fmt.Errorf("google: calendar %s: drop state after 410: %w", cal.ID, err)
+			}
+			st, token, res.Resynced = nil, "", true
+			continue
+		}
+		if errors.Is(err, errGone) {
+			return fmt.Errorf("google: calendar %s: %w, even after a full re-sync", cal.ID, err)
+		}
+		if err != nil {
+			return err
+		}
+		if st != nil && next.SyncToken == st.SyncToken && res.Changes == 0 && next.TimeZone == st.TimeZone {
+			res.LastSuccess = s.clock.Now()
+			res.Feed = s.feed(cal, st)
+			return nil
+		}
+		next.UpdatedAt = s.clock.Now()
+		if err := s.store.SaveCalendar(ctx, cal.ID, next); err != nil {
+			return fmt.Errorf("google: calendar %s: save state: %w", cal.ID, err)
+		}
+		res.LastSuccess = next.UpdatedAt
+		res.Feed = s.feed(cal, next)
+		return nil
+	}
+}
+
+// fetch runs one page sequence: incremental from token when set, else
+// full. It returns the new state without saving it.
+func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calendar, st *CalendarState, token string, res *Result) (*CalendarState, error) {
+	next := &CalendarState{Events: map[string]json.RawMessage{}}
+	if token != "" && st != nil {
+		for k, v := range st.Events {
+			next.Events[k] = v
+		}
+		next.TimeZone = st.TimeZone
+	} else {
+		token = ""
+		res.Full = true
+	}
+	res.Changes = 0
+	pageToken := ""
+	for page := 1; ; page++ {
+		call := svc.Events.List(cal.ID).SingleEvents(false).ShowDeleted(true).MaxResults(int64(s.cfg.PageSize))
+		if token != "" {
+			call = call.SyncToken(token)
+		}
+		if pageToken != "" {
+			call = call.PageToken(pageToken)
+		}
+		evs, err := s.do(ctx, cal, "events.list", res, func(ctx context.Context) (*calendarv3.Events, error) {
+			return call.Context(ctx).Do(googleapi.QuotaUser(cal.quotaUser()))
+		})
+		if err != nil {
+			var gerr *googleapi.Error
+			if errors.As(err, &gerr) && gerr.Code == http.StatusGone {
+				return nil, errGone
+			}
+			return nil, fmt.Errorf("google: calendar %s: events.list page %d: %w", cal.ID, page, err)
+		}
+		if evs.TimeZone != "" {
+			next.TimeZone = evs.TimeZone
+		}
+		for _, ev := range evs.Items {
+			if ev == nil || ev.Id == "" {
+				continue
+			}
+			res.Changes++
+			if err := apply(next.Events, ev); err != nil {
+				return nil, fmt.Errorf("google: calendar %s: event %s: %w", cal.ID, ev.Id, err)
+			}
+		}
+		if evs.NextPageToken != "" {
+			if evs.NextPageToken == pageToken {
+				return nil, fmt.Errorf("google: calendar %s: events.list page %d repeats its page token", cal.ID, page)
+			}
+			pageToken = evs.NextPageToken
+			continue
+		}
+		if evs.NextSyncToken == "" {
+			return nil, fmt.Errorf("google: calendar %s: events.list: last page has no nextSyncToken", cal.ID)
+		}
+		next.SyncToken = evs.NextSyncToken
+		pruneOrphanCancellations(next.Events)
+		return next, nil
+	}
+}
+
+// apply records one changed item in the event set.
+func apply(events map[string]json.RawMessage, ev *calendarv3.Event) error {
+	if ev.Status == "cancelled" {
+		if ev.RecurringEventId == "" {
+			// A bare id may still be a known exception (a moved instance
+			// since deleted): keep it as a cancelled exception.
+			if raw, ok := events[ev.Id]; ok {
+				var old calendarv3.Event
+				if json.Unmarshal(raw, &old) == nil && old.RecurringEventId != "" {
+					ev = &calendarv3.Event{Id: ev.Id, Status: "cancelled", RecurringEventId: old.RecurringEventId, OriginalStartTime: old.OriginalStartTime}
+				}
+			}
+		}
+		if ev.RecurringEventId == "" {
+			// A deleted master or single event: the series has ended.
+			delete(events, ev.Id)
+			for id, raw := range events {
+				var x struct {
+					RecurringEventID string `json:"recurringEventId"`
+				}
+				if json.Unmarshal(raw, &x) == nil && x.RecurringEventID == ev.Id {
+					delete(events, id)
+				}
+			}
+			return nil
+		}
+		if ev.Start == nil {
+			// A bare cancellation of an instance we hold in full (a moved
+			// instance, or the one instance of a series we were invited
+			// to): keep its data, now cancelled.
+			if raw, ok := events[ev.Id]; ok {
+				var old calendarv3.Event
+				if json.Unmarshal(raw, &old) == nil && old.Start != nil {
+					old.Status = "cancelled"
+					ev = &old
+				}
+			}
+		}
+	}
+	b, err := json.Marshal(trimEvent(ev))
+	if err != nil {
+		return err
+	}
+	events[ev.Id] = b
+	return nil
+}
+
+// pruneOrphanCancellations drops bare cancelled exceptions (ids only)
+// whose series is not in the set (any more): a deleted series' exceptions
+// arrive as cancelled items after the master's deletion and would
+// otherwise stay forever. Done after the whole page sequence, since a full
+// sync may list an exception before its master.
+func pruneOrphanCancellations(events map[string]json.RawMessage) {
+	for id, raw := range events {
+		var x struct {
+			Status           string          `json:"status"`
+			RecurringEventID string          `json:"recurringEventId"`
+			Start            json.RawMessage `json:"start"`
+		}
+		if json.Unmarshal(raw, &x) != nil || x.Status != "cancelled" || x.RecurringEventID == "" || x.Start != nil {
+			continue
+		}
+		if _, ok := events[x.RecurringEventID]; !ok {
+			delete(events, id)
+		}
+	}
+}
+
+// retryable reports whether err is worth another attempt, and the
+// server's Retry-After when it sent one.
+func retryable(err error) (bool, time.Duration) {
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) {
+		var after time.Duration
+		if gerr.Header != nil {
+			if n, err := strconv.Atoi(gerr.Header.Get("Retry-After")); err == nil && n > 0 {
+				after = time.Duration(n) * time.Second
+			}
+		}
+		switch {
+		case gerr.Code == http.StatusTooManyRequests, gerr.Code >= 500:
+			return true, after
+		case gerr.Code == http.StatusForbidden:
+			for _, e := range gerr.Errors {
+				if e.Reason == "rateLimitExceeded" || e.Reason == "userRateLimitExceeded" {
+					return true, after
+				}
+			}
+		}
+		return false, 0
+	}
+	// No HTTP answer: a transport error or the per-request timeout.
+	return true, 0
+}
+
+func code(err error) string {
+	if err == nil {
+		return "200"
+	}
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) {
+		return strconv.Itoa(gerr.Code)
+	}
+	return "error"
+}
+
+// do sends one request with rate limiting, a per-request timeout and
+// retries (truncated exponential backoff with full jitter).
+func (s *Syncer) do(ctx context.Context, cal Calendar, method string, res *Result, f func(context.Context) (*calendarv3.Events, error)) (*calendarv3.Events, error) {
+	return call(ctx, s, cal.quotaUser(), method, &res.Requests, f)
+}
+
+// call is do for any API call; requests counts the HTTP requests sent.
+func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, requests *int, f func(context.Context) (T, error)) (T, error) {
+	var zero T
+	var last error
+	var retryAfter time.Duration
+	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
+		if attempt > 0 {
+			s.metrics.retries.WithLabelValues(method).Inc()
+			if err := s.clock.Sleep(ctx, max(s.backoff(attempt-1), min(retryAfter, s.cfg.MaxBackoff))); err != nil {
+				return zero, fmt.Errorf("%w (after %d attempts; last error: %v)", err, attempt, last)
+			}
+		}
+		if err := s.limiter.wait(ctx, s.clock, quotaUser); err != nil {
+			return zero, err
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		out, err := f(rctx)
+		cancel()
+		*requests++
+		s.metrics.requests.WithLabelValues(method, code(err)).Inc()
+		if err == nil {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return zero, ctx.Err()
+		}
+		err = transportError(err, s.cfg.RequestTimeout)
+		last = err
+		ok, after := retryable(err)
+		if !ok {
+			return zero, err
+		}
+		retryAfter = after
+	}
+	return zero, fmt.Errorf("gave up after %d attempts: %w", s.cfg.MaxAttempts, last)
+}
+
+// transportError rewrites errors without an HTTP answer: a URL error
+// loses its query string (sync and page tokens stay out of messages), and
+// a per-request deadline says so.
+func transportError(err error, timeout time.Duration) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		u := "request"
+		if p, perr := url.Parse(uerr.URL); perr == nil {
+			u = p.Scheme + "://" + p.Host + p.Path
+		}
+		err = fmt.Errorf("%s %s: %w", uerr.Op, u, uerr.Err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within the request timeout (%v): %w", timeout, err)
+	}
+	return err
+}
+
+// backoff is the wait before retry n (0-based): uniform in
+// [0, min(MaxBackoff, BaseBackoff*2^n)).
+func (s *Syncer) backoff(n int) time.Duration {
+	ceil := s.cfg.MaxBackoff
+	if n < 30 {
+		if d := s.cfg.BaseBackoff << n; d > 0 && d < ceil {
+			ceil = d
+		}
+	}
+	return time.Duration(s.rand() * float64(ceil))
+}

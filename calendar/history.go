@@ -1,0 +1,111 @@
+package calendar
+
+import (
+	"sort"
+	"time"
+)
+
+// Seen is one occurrence as the daemon last saw it, kept in its state store
+// so that a feed that later drops old events, or silently deletes an
+// instance, does not erase history (SPEC "Silent deletions count too").
+type Seen struct {
+	Occ Occurrence `json:"occ"`
+	// LastSeen is when a read last contained the occurrence.
+	LastSeen time.Time `json:"last_seen"`
+}
+
+// MergeHistory merges the occurrences of the current read (cur, expanded
+// over w, already deduplicated) into the stored history prev, at time now.
+// It returns the new history and the occurrences to evaluate.
+//
+// The rules, from SPEC:
+//   - an occurrence present in cur replaces its stored copy;
+//   - a stored occurrence that was last seen after it started (it had
+//     already happened) is kept as it was: feeds drop old events;
+//   - a stored occurrence that was last seen while still in the future and
+//     has since vanished counts, once its time has passed, as cancelled
+//     (reason "vanished") when it was a single meeting, or a hole in a series
+//     whose later occurrences still exist in cur; otherwise its series was
+//     cut short or deleted as a whole and it is dropped (the series ended);
+//     a single meeting whose UID still exists at another time was moved;
+//   - a vanished occurrence still in the future is kept in the history (its
+//     fate is decided when its time passes) but not evaluated;
+//   - stored occurrences outside w are kept unchanged, except those that
+//     ended before keepFrom, which are forgotten.
+func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Time) (history []Seen, occs []Occurrence) {
+	inCur := make(map[Key]bool, len(cur))
+	// latest start per series in cur, to tell a hole from an ended series.
+	lastOfSeries := make(map[string]time.Time)
+	// single (non-recurring) events by UID: a single meeting whose start
+	// changed keeps its UID, so its old key vanishing is a move.
+	singles := make(map[string]bool)
+	for i := range cur {
+		o := &cur[i]
+		inCur[o.Key()] = true
+		if !o.Recurring {
+			singles[o.SeriesUID] = true
+		}
+		if o.Recurring && o.Status != StatusCancelled {
+			if t, ok := lastOfSeries[o.SeriesUID]; !ok || o.OriginalStart.After(t) {
+				lastOfSeries[o.SeriesUID] = o.OriginalStart
+			}
+		}
+	}
+	history = make([]Seen, 0, len(cur)+len(prev)/8)
+	occs = make([]Occurrence, 0, len(cur)+len(prev)/8)
+	for i := range cur {
+		history = append(history, Seen{Occ: cur[i], LastSeen: now})
+		occs = append(occs, cur[i])
+	}
+	for _, s := range prev {
+		o := s.Occ
+		k := o.Key()
+		if inCur[k] {
+			continue
+		}
+		if o.End.Before(keepFrom) {
+			continue // forgotten
+		}
+		inWindow := !o.Start.Before(w.From) && o.Start.Before(w.To)
+		if !inWindow || !s.LastSeen.Before(o.Start) {
+			// Outside what this read covers, or already happened when last
+			// seen: keep as it was.
+			history = append(history, s)
+			occs = append(occs, o)
+			continue
+		}
+		// Last seen while still in the future, and gone now.
+		if !o.Start.Before(now) {
+			history = append(history, s) // decide when its time passes
+			continue
+		}
+		if o.Status == StatusCancelled {
+			history = append(history, s)
+			occs = append(occs, o)
+			continue
+		}
+		if !o.Recurring && singles[o.SeriesUID] {
+			continue // a single meeting moved to another time
+		}
+		hole := !o.Recurring
+		if o.Recurring {
+			if last, ok := lastOfSeries[o.SeriesUID]; ok && last.After(o.OriginalStart) {
+				hole = true
+			}
+		}
+		if !hole {
+			continue // the series ended: not a cancellation
+		}
+		o.Status = StatusCancelled
+		o.CancelReason = CancelVanished
+		history = append(history, Seen{Occ: o, LastSeen: s.LastSeen})
+		occs = append(occs, o)
+	}
+	sort.SliceStable(occs, func(i, j int) bool {
+		if !occs[i].Start.Equal(occs[j].Start) {
+			return occs[i].Start.Before(occs[j].Start)
+		}
+		return occs[i].SeriesUID < occs[j].SeriesUID
+	})
+	return history, occs
+}

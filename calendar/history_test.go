@@ -1,0 +1,85 @@
+package calendar
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMergeHistory(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	occ := func(uid string, d int, recurring bool) Occurrence {
+		return Occurrence{UID: uid, SeriesUID: uid, OriginalStart: day(d), Start: day(d), End: day(d).Add(30 * time.Minute), Status: StatusConfirmed, Recurring: recurring}
+	}
+	now := day(20).Add(time.Hour)
+	w := Window{From: day(1), To: day(30)}
+	keepFrom := day(1).AddDate(0, -12, 0)
+	seenBefore := day(5) // an earlier read, before every occurrence below from the 6th on
+
+	type want struct {
+		inOccs    bool
+		status    Status
+		reason    CancelReason
+		inHistory bool
+	}
+	cases := []struct {
+		name string
+		prev Seen
+		cur  []Occurrence
+		want want
+	}{
+		{"past occurrence dropped by the feed after it happened is kept",
+			Seen{occ("a", 3, false), day(4)}, nil,
+			want{true, StatusConfirmed, "", true}},
+		{"single meeting deleted before it happened counts as cancelled",
+			Seen{occ("b", 10, false), seenBefore}, nil,
+			want{true, StatusCancelled, CancelVanished, true}},
+		{"single meeting moved (same UID, new start) is not a cancellation",
+			Seen{occ("c", 10, false), seenBefore}, []Occurrence{occ("c", 12, false)},
+			want{false, "", "", false}},
+		{"hole in a series whose later occurrences exist counts as cancelled",
+			Seen{occ("s", 10, true), seenBefore}, []Occurrence{occ("s", 3, true), occ("s", 17, true)},
+			want{true, StatusCancelled, CancelVanished, true}},
+		{"series cut short: vanished occurrence is not a cancellation",
+			Seen{occ("s", 17, true), seenBefore}, []Occurrence{occ("s", 3, true), occ("s", 10, true)},
+			want{false, "", "", false}},
+		{"vanished future occurrence is kept but not evaluated yet",
+			Seen{occ("f", 25, false), seenBefore}, nil,
+			want{false, "", "", true}},
+		{"occurrence outside the read window is kept",
+			Seen{Occurrence{UID: "o", SeriesUID: "o", Start: day(1).AddDate(0, -2, 0), OriginalStart: day(1).AddDate(0, -2, 0), End: day(1).AddDate(0, -2, 0).Add(time.Hour), Status: StatusConfirmed}, day(1).AddDate(0, -3, 0)}, nil,
+			want{true, StatusConfirmed, "", true}},
+		{"occurrence older than keepFrom is forgotten",
+			Seen{Occurrence{UID: "x", SeriesUID: "x", Start: keepFrom.AddDate(0, 0, -2), OriginalStart: keepFrom.AddDate(0, 0, -2), End: keepFrom.AddDate(0, 0, -2).Add(time.Hour)}, keepFrom.AddDate(0, 0, -1)}, nil,
+			want{false, "", "", false}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			hist, occs := MergeHistory([]Seen{tc.prev}, tc.cur, w, now, keepFrom)
+			k := tc.prev.Occ.Key()
+			var got *Occurrence
+			for i := range occs {
+				if occs[i].Key() == k {
+					got = &occs[i]
+				}
+			}
+			if (got != nil) != tc.want.inOccs {
+				t.Fatalf("in occurrences = %v, want %v", got != nil, tc.want.inOccs)
+			}
+			if got != nil && (got.Status != tc.want.status || got.CancelReason != tc.want.reason) {
+				t.Errorf("status %q reason %q, want %q %q", got.Status, got.CancelReason, tc.want.status, tc.want.reason)
+			}
+			inHist := false
+			for _, s := range hist {
+				if s.Occ.Key() == k {
+					inHist = true
+				}
+			}
+			if inHist != tc.want.inHistory {
+				t.Errorf("in history = %v, want %v", inHist, tc.want.inHistory)
+			}
+			if len(occs) < len(tc.cur) {
+				t.Errorf("current occurrences lost: %d < %d", len(occs), len(tc.cur))
+			}
+		})
+	}
+}

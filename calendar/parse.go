@@ -1,0 +1,404 @@
+package calendar
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	_ "time/tzdata" // zones must resolve on machines without a zoneinfo database
+)
+
+// ParseOptions tells ParseICS whose feed it reads and how to place times
+// that carry no zone.
+type ParseOptions struct {
+	Name  string         // source name (goes into Event.Source)
+	Owner string         // owner email (Event.Owner), lower-case
+	Zone  *time.Location // zone for floating times and all-day dates (nil = UTC)
+}
+
+// ParseICS reads an iCalendar feed: one or several concatenated VCALENDARs
+// or bare VEVENTs. It is lenient with what real exports contain (a BOM,
+// malformed lines, typos in END lines, Windows zone names, parameters after
+// the colon) and reports those as Feed.Warnings. It fails only when the
+// input cannot be read or holds no calendar component at all.
+func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
+	name := opts.Name
+	if name == "" {
+		name = "ics"
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %s: reading feed: %w", name, err)
+	}
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+	}
+	opts.Name = name
+	opts.Owner = normalizeEmail(opts.Owner)
+
+	cl := preclean(data, name)
+	if cl.components == 0 {
+		return nil, fmt.Errorf("calendar: %s: not an iCalendar feed (no BEGIN:VCALENDAR or BEGIN:VEVENT in %d bytes)", name, len(data))
+	}
+	cals, err := decodeAll(cl.text, name)
+	if err != nil {
+		return nil, err
+	}
+	feed := &Feed{Name: name, Owner: opts.Owner, Warnings: cl.warnings}
+	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines}
+	for _, cal := range cals {
+		p.calendar(cal)
+	}
+	return feed, nil
+}
+
+// decodeAll runs go-ical's decoder over the cleaned text, inside recover():
+// the decoder panics on some malformed lines.
+func decodeAll(text []byte, name string) (cals []*ical.Calendar, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("calendar: %s: decoder panic after %d calendar(s): %v", name, len(cals), r)
+			cals = nil
+		}
+	}()
+	dec := ical.NewDecoder(bytes.NewReader(text))
+	for {
+		cal, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			return cals, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("calendar: %s: decoding calendar %d: %w", name, len(cals)+1, err)
+		}
+		cals = append(cals, cal)
+	}
+}
+
+type parser struct {
+	opts       ParseOptions
+	feed       *Feed
+	eventLines []int
+	eventIdx   int
+
+	// per calendar
+	zones   *ZoneSet
+	xwr     string
+	locs    map[string]*time.Location
+	badTZID map[string]bool
+}
+
+// warn records a warning about the VEVENT that starts at line (and has
+// the given UID, when known).
+func (p *parser) warn(line int, uid, format string, args ...any) {
+	prefix := fmt.Sprintf("calendar: %s: VEVENT at line %d: ", p.opts.Name, line)
+	if uid != "" {
+		prefix = fmt.Sprintf("calendar: %s: VEVENT at line %d (UID %s): ", p.opts.Name, line, uid)
+	}
+	p.feed.Warnings = append(p.feed.Warnings, prefix+fmt.Sprintf(format, args...))
+}
+
+func (p *parser) calendar(cal *ical.Calendar) {
+	var vtz []*ical.Component
+	for _, c := range cal.Children {
+		if c.Name == ical.CompTimezone {
+			vtz = append(vtz, c)
+		}
+	}
+	p.zones = NewZoneSet(vtz)
+	p.xwr = ""
+	if pr := cal.Props.Get("X-WR-TIMEZONE"); pr != nil {
+		p.xwr = strings.TrimSpace(unescapeText(pr.Value))
+	}
+	p.locs = make(map[string]*time.Location)
+	p.badTZID = make(map[string]bool)
+	for _, c := range cal.Children {
+		if c.Name != ical.CompEvent {
+			continue
+		}
+		line := 0
+		if p.eventIdx < len(p.eventLines) {
+			line = p.eventLines[p.eventIdx]
+		}
+		p.eventIdx++
+		if ev, ok := p.event(c, line); ok {
+			p.feed.Events = append(p.feed.Events, ev)
+		}
+	}
+}
+
+// resolve maps a TZID to a location: the ZoneSet (IANA, Windows, the
+// file's VTIMEZONE), then the calendar's X-WR-TIMEZONE, then the feed's
+// zone, with one warning per TZID naming the first UID that used it.
+func (p *parser) resolve(tzid string, line int, uid string) *time.Location {
+	if loc, ok := p.locs[tzid]; ok {
+		return loc
+	}
+	loc, err := p.zones.Resolve(tzid)
+	if err == nil && loc != nil {
+		p.locs[tzid] = loc
+		return loc
+	}
+	fallback := p.opts.Zone
+	via := "the feed's zone " + fallback.String()
+	if p.xwr != "" {
+		if l, err2 := p.zones.Resolve(p.xwr); err2 == nil && l != nil {
+			fallback = l
+			via = "X-WR-TIMEZONE " + p.xwr
+		}
+	}
+	p.warn(line, uid, "unknown TZID %q (%v); using %s", tzid, err, via)
+	p.locs[tzid] = fallback
+	return fallback
+}
+
+var googleSplitSuffix = regexp.MustCompile(`_R\d{8}T\d{6}$`)
+
+// seriesUID strips Google's "this and following" split suffix
+// (abc_R20231009T130000@google.com -> abc@google.com).
+func seriesUID(uid string) string {
+	local, domain, hasAt := strings.Cut(uid, "@")
+	if !strings.Contains(local, "_R") {
+		return uid
+	}
+	loc := googleSplitSuffix.FindStringIndex(local)
+	if loc == nil {
+		return uid
+	}
+	local = local[:loc[0]]
+	if hasAt {
+		return local + "@" + domain
+	}
+	return local
+}
+
+// cancelPrefixes are the title prefixes Outlook's published feeds use for
+// a cancelled meeting (English and the most common localisations).
+var cancelPrefixes = []string{"canceled:", "cancelled:", "abgesagt:", "annulé :", "annulé:", "cancelado:", "annullato:", "geannuleerd:"}
+
+// stripCancelPrefix returns the title without a cancellation prefix and
+// whether one was found.
+func stripCancelPrefix(title string) (string, bool) {
+	for _, p := range cancelPrefixes {
+		if len(title) >= len(p) && strings.EqualFold(title[:len(p)], p) {
+			return strings.TrimSpace(title[len(p):]), true
+		}
+	}
+	return title, false
+}
+
+func (p *parser) event(c *ical.Component, line int) (Event, bool) {
+	ev := Event{Source: p.opts.Name, Owner: p.opts.Owner, Status: StatusConfirmed}
+	uid := ""
+	if pr := c.Props.Get(ical.PropUID); pr != nil {
+		uid = strings.TrimSpace(unescapeText(pr.Value))
+	}
+	if uid == "" {
+		uid = fmt.Sprintf("%s-line-%d", p.opts.Name, line)
+		p.warn(line, "", "VEVENT without UID; using %q", uid)
+	}
+	ev.UID = uid
+	ev.SeriesUID = seriesUID(uid)
+
+	// Start and end.
+	dtstart := c.Props.Get(ical.PropDateTimeStart)
+	if dtstart == nil {
+		p.warn(line, uid, "VEVENT without DTSTART skipped")
+		return ev, false
+	}
+	start, kind, err := p.dateTime(dtstart, line, uid)
+	if err != nil {
+		p.warn(line, uid, "DTSTART: %v; event skipped", err)
+		return ev, false
+	}
+	ev.Start = start
+	ev.AllDay = kind == kindDate
+	ev.End = start
+	if ev.AllDay {
+		ev.End = start.AddDate(0, 0, 1)
+	}
+	if pr := c.Props.Get(ical.PropDateTimeEnd); pr != nil {
+		end, _, err := p.dateTime(pr, line, uid)
+		if err != nil {
+			p.warn(line, uid, "DTEND: %v; using the default duration", err)
+		} else {
+			ev.End = end
+		}
+	} else if pr := c.Props.Get(ical.PropDuration); pr != nil {
+		d, err := parseDuration(pr.Value)
+		if err != nil {
+			p.warn(line, uid, "DURATION: %v; using the default duration", err)
+		} else {
+			ev.End = d.addTo(start)
+		}
+	}
+	if ev.End.Before(ev.Start) {
+		p.warn(line, uid, "ends (%s) before it starts (%s); treated as zero length", ev.End.Format(time.RFC3339), ev.Start.Format(time.RFC3339))
+		ev.End = ev.Start
+	}
+
+	if pr := c.Props.Get(ical.PropRecurrenceID); pr != nil {
+		rid, _, err := p.dateTime(pr, line, uid)
+		if err != nil {
+			p.warn(line, uid, "RECURRENCE-ID: %v; treated as a single event", err)
+		} else {
+			ev.RecurrenceID = rid
+			ev.ThisAndFuture = strings.EqualFold(pr.Params.Get("RANGE"), "THISANDFUTURE")
+		}
+	}
+
+	// Recurrence (masters only; an override's own RRULE is ignored).
+	if ev.RecurrenceID.IsZero() {
+		b := newRecBuilder(start, ev.AllDay, func(tzid string) (*time.Location, error) {
+			return p.resolve(tzid, line, uid), nil
+		})
+		for _, name := range [...]string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates, "EXRULE"} {
+			for _, pr := range c.Props[name] {
+				if err := b.add(name, pr.Params, pr.Value); err != nil {
+					if name == ical.PropRecurrenceRule || name == "EXRULE" {
+						p.warn(line, uid, "%v; the rule is ignored", err)
+					} else {
+						p.warn(line, uid, "%v; the value is ignored", err)
+					}
+				}
+			}
+		}
+		ev.Recurrence = b.finish()
+	}
+
+	// Descriptive fields.
+	if pr := c.Props.Get(ical.PropSummary); pr != nil {
+		ev.Title = strings.TrimSpace(unescapeText(pr.Value))
+		ev.Title, ev.TitleCancelled = stripCancelPrefix(ev.Title)
+	}
+	if pr := c.Props.Get(ical.PropStatus); pr != nil {
+		switch strings.ToUpper(strings.TrimSpace(pr.Value)) {
+		case "CANCELLED", "CANCELED":
+			ev.Status = StatusCancelled
+		case "TENTATIVE":
+			ev.Status = StatusTentative
+		case "CONFIRMED", "":
+		default:
+			p.warn(line, uid, "unknown STATUS %q; treated as CONFIRMED", pr.Value)
+		}
+	}
+	if pr := c.Props.Get(ical.PropSequence); pr != nil {
+		n, err := strconv.Atoi(strings.TrimSpace(pr.Value))
+		if err != nil {
+			p.warn(line, uid, "SEQUENCE %q is not an integer; using 0", pr.Value)
+		} else {
+			ev.Sequence = n
+		}
+	}
+	if pr := c.Props.Get(ical.PropTransparency); pr != nil {
+		ev.Transparent = strings.EqualFold(strings.TrimSpace(pr.Value), "TRANSPARENT")
+	}
+	for _, key := range [...]string{"X-MICROSOFT-CDO-BUSYSTATUS", "X-MICROSOFT-CDO-INTENDEDSTATUS"} {
+		if pr := c.Props.Get(key); pr != nil && strings.EqualFold(strings.TrimSpace(pr.Value), "OOF") {
+			ev.OutOfOffice = true
+		}
+	}
+	if pr := c.Props.Get(ical.PropOrganizer); pr != nil {
+		ev.Organizer, _ = addressAndParams(pr)
+	}
+	if props := c.Props[ical.PropAttendee]; len(props) > 0 {
+		ev.Attendees = make([]Attendee, 0, len(props))
+		seen := make(map[string]int, len(props))
+		for i := range props {
+			email, params := addressAndParams(&props[i])
+			if email == "" {
+				continue
+			}
+			a := Attendee{Email: email, Name: strings.TrimSpace(params.Get("CN"))}
+			switch strings.ToUpper(params.Get("CUTYPE")) {
+			case "ROOM", "RESOURCE":
+				a.Resource = true
+			}
+			a.Response = partstat(params.Get("PARTSTAT"))
+			a.Organizer = email == ev.Organizer
+			if j, dup := seen[email]; dup {
+				ev.Attendees[j] = a // a later entry for the same address wins
+				continue
+			}
+			seen[email] = len(ev.Attendees)
+			ev.Attendees = append(ev.Attendees, a)
+		}
+	}
+	return ev, true
+}
+
+func partstat(s string) Response {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "ACCEPTED":
+		return ResponseAccepted
+	case "DECLINED":
+		return ResponseDeclined
+	case "TENTATIVE":
+		return ResponseTentative
+	case "DELEGATED":
+		return ResponseDelegated
+	case "NEEDS-ACTION":
+		return ResponseNeeds
+	}
+	return ResponseNone
+}
+
+// addressAndParams returns the normalised address of an ORGANIZER or
+// ATTENDEE and its parameters. Confluence writes the parameters after the
+// colon ("ATTENDEE:X-CONFLUENCE-USER-KEY=k;CN=Ann;CUTYPE=INDIVIDUAL:mailto:a@x"):
+// those are recovered into the parameter set.
+func addressAndParams(pr *ical.Prop) (string, ical.Params) {
+	v := strings.TrimSpace(pr.Value)
+	params := pr.Params
+	if !hasMailto(v) {
+		if i := strings.LastIndex(v, ":"); i > 0 && strings.Contains(v[:i], "=") {
+			if j := strings.Index(strings.ToLower(v), ":mailto:"); j > 0 {
+				i = j
+			}
+			merged := ical.Params{}
+			for k, vs := range params {
+				merged[k] = vs
+			}
+			for _, kv := range strings.Split(v[:i], ";") {
+				k, val, ok := strings.Cut(kv, "=")
+				if ok && k != "" {
+					merged[strings.ToUpper(strings.TrimSpace(k))] = []string{strings.Trim(val, "\"")}
+				}
+			}
+			params = merged
+			v = v[i+1:]
+		}
+	}
+	return normalizeEmail(v), params
+}
+
+func hasMailto(v string) bool {
+	return len(v) >= 7 && strings.EqualFold(v[:7], "mailto:")
+}
+
+// dateTime reads a DTSTART-like property: DATE values become local
+// midnight in the feed's zone, UTC values UTC, TZID'd values the resolved
+// zone, floating values the feed's zone.
+func (p *parser) dateTime(pr *ical.Prop, line int, uid string) (time.Time, dtKind, error) {
+	v, err := parseDTValue(pr.Value, strings.EqualFold(pr.Params.Get("VALUE"), "DATE"))
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	switch v.kind {
+	case kindDate:
+		return v.in(p.opts.Zone), kindDate, nil
+	case kindUTC:
+		return v.in(time.UTC), kindUTC, nil
+	}
+	loc := p.opts.Zone
+	if tzid := pr.Params.Get("TZID"); tzid != "" {
+		loc = p.resolve(tzid, line, uid)
+	}
+	return v.in(loc), kindFloating, nil
+}

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cadence-dev/cadence/report"
+)
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
+		ErrorLog:          slogErrorLogger{a.log},
+		EnableOpenMetrics: true,
+	}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if a.Snapshot() == nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "not ready: no evaluation yet")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.HandleFunc("GET /api/v1/report", func(w http.ResponseWriter, _ *http.Request) {
+		snap := a.Snapshot()
+		if snap == nil {
+			http.Error(w, "no evaluation yet", http.StatusServiceUnavailable)
+			return
+		}
+		var buf bytes.Buffer
+		if err := report.WriteJSON(&buf, snap); err != nil {
+			a.log.Error("rendering report", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(buf.Bytes())
+	})
+	mux.HandleFunc("POST /-/reload", func(w http.ResponseWriter, _ *http.Request) {
+		if err := a.Reload(); err != nil {
+			// The error names the file and key; it holds no secrets
+			// (config errors never print secret values).
+			http.Error(w, "reload failed: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintln(w, "reloaded")
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>cadence</title></head><body><h1>cadence</h1><ul><li><a href="metrics">metrics</a></li><li><a href="api/v1/report">report (JSON)</a></li><li><a href="readyz">readyz</a></li><li><a href="healthz">healthz</a></li></ul></body></html>`)
+	})
+	return mux
+}
+
+type slogErrorLogger struct {
+	l interface{ Error(string, ...any) }
+}
+
+func (s slogErrorLogger) Println(v ...any) { s.l.Error(fmt.Sprint(v...)) }

@@ -1,0 +1,295 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+)
+
+// feedState is what the daemon holds for one ICS source: its last good
+// events (kept while the source fails), validators and health.
+type feedState struct {
+	src calendar.ICSSource
+
+	mu          sync.Mutex
+	events      []calendar.Event
+	validators  calendar.Validators
+	haveData    bool
+	ok          bool
+	attempted   bool
+	lastSuccess time.Time
+	lastError   string
+	warnings    int
+}
+
+func loadFeedState(ctx context.Context, st Store, src calendar.ICSSource) (*feedState, error) {
+	fs := &feedState{src: src}
+	rec, err := st.LoadFeed(ctx, src.Name)
+	if err != nil {
+		return nil, err
+	}
+	if rec != nil && rec.Source == sourceID(src) {
+		fs.events = rec.Events
+		fs.validators = rec.Validators
+		fs.lastSuccess = rec.LastSuccess
+		fs.haveData = true
+	}
+	return fs, nil
+}
+
+// sourceID identifies a source's definition: stored state is reused only
+// while the source still points at the same feed and owner.
+func sourceID(s calendar.ICSSource) string {
+	zone := ""
+	if s.Zone != nil {
+		zone = s.Zone.String()
+	}
+	return s.Owner + "|" + s.Path + "|" + s.URL + "|" + zone
+}
+
+func (a *App) startSources(cfg *config.Config) {
+	ctx, cancel := context.WithCancel(a.loopCtx)
+	a.srcStop = cancel
+	a.feedsMu.Lock()
+	defer a.feedsMu.Unlock()
+	for _, s := range cfg.ICSSources() {
+		fs := a.feeds[s.Name]
+		a.srcWG.Add(1)
+		go func() {
+			defer a.srcWG.Done()
+			a.sourceLoop(ctx, fs, cfg.Serve.SyncEvery)
+		}()
+	}
+}
+
+func (a *App) stopSources() {
+	if a.srcStop != nil {
+		a.srcStop()
+		a.srcWG.Wait()
+	}
+}
+
+// jitter spreads syncs over ±10% of the interval so feeds on one server are
+// not all fetched at the same instant.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return d
+	}
+	span := d / 5
+	if span <= 0 {
+		return d
+	}
+	return d - span/2 + time.Duration(rand.Int64N(int64(span)))
+}
+
+func (a *App) sourceLoop(ctx context.Context, fs *feedState, every time.Duration) {
+	for {
+		a.syncSource(ctx, fs)
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.clock.After(jitter(every)):
+		}
+	}
+}
+
+// syncSource reads one feed once. A failure keeps the last good events.
+func (a *App) syncSource(ctx context.Context, fs *feedState) {
+	cfg, _ := a.config()
+	start := time.Now() // duration measurement only, never logic
+	src := fs.src
+	fs.mu.Lock()
+	var prev *calendar.Validators
+	if fs.haveData && (fs.validators.ETag != "" || fs.validators.LastModified != "") {
+		v := fs.validators
+		prev = &v
+	}
+	fs.mu.Unlock()
+	res, err := a.fetch(ctx, src, calendar.FetchOptions{Timeout: cfg.Sources.HTTP.Timeout, MaxBytes: cfg.Sources.HTTP.MaxBytes, Previous: prev})
+	if ctx.Err() != nil {
+		return
+	}
+	var feed *calendar.Feed
+	reason := ""
+	if err != nil {
+		reason = fetchReason(err)
+	} else if !res.NotModified {
+		feed, err = calendar.ParseICS(bytes.NewReader(res.Data), calendar.ParseOptions{Name: src.Name, Owner: src.Owner, Zone: src.Zone})
+		if err != nil {
+			reason = "parse"
+		}
+	}
+	now := a.clock.Now()
+	a.m.sourceSync(src.Name, time.Since(start), err == nil)
+	if err != nil {
+		fs.mu.Lock()
+		fs.ok, fs.attempted, fs.lastError = false, true, err.Error()
+		fs.mu.Unlock()
+		a.m.sourceError(src.Name, reason)
+		a.log.Warn("source sync failed; keeping its last good data", "source", src.Name, "err", err)
+		a.signalChange()
+		return
+	}
+	if res.NotModified {
+		fs.mu.Lock()
+		fs.ok, fs.attempted, fs.lastError, fs.lastSuccess = true, true, "", now
+		fs.mu.Unlock()
+		a.m.sourceSuccess(src.Name, now)
+		a.signalChange()
+		return
+	}
+	rec := &FeedRecord{Source: sourceID(src), Validators: res.Validators, Events: feed.Events, LastSuccess: now}
+	if err := a.store.SaveFeed(ctx, src.Name, rec); err != nil {
+		// Without the store the data would be lost on restart: count it as
+		// a failure, keep serving from memory.
+		a.m.sourceError(src.Name, "store")
+		a.log.Error("saving source state", "source", src.Name, "err", err)
+	}
+	fs.mu.Lock()
+	fs.events, fs.validators, fs.haveData = feed.Events, res.Validators, true
+	fs.ok, fs.attempted, fs.lastError, fs.lastSuccess = true, true, "", now
+	fs.warnings = len(feed.Warnings)
+	fs.mu.Unlock()
+	for _, w := range feed.Warnings {
+		a.log.Debug("source warning", "source", src.Name, "warning", w)
+	}
+	a.m.sourceSuccess(src.Name, now)
+	a.signalChange()
+}
+
+// fetchReason classifies a fetch error for cadence_source_errors_total.
+func fetchReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, calendar.ErrTooLarge):
+		return "too_large"
+	case errors.Is(err, calendar.ErrHTTPStatus):
+		return "http_status"
+	default:
+		return "fetch"
+	}
+}
+
+// allAttempted reports whether every source has been tried once.
+func (a *App) allAttempted() bool {
+	a.feedsMu.Lock()
+	defer a.feedsMu.Unlock()
+	for _, fs := range a.feeds {
+		fs.mu.Lock()
+		done := fs.attempted || fs.haveData
+		fs.mu.Unlock()
+		if !done {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *App) evaluateLoop(ctx context.Context) {
+	cfg, _ := a.config()
+	// The first evaluation waits until every source was tried once (or
+	// served from the store), bounded so one hanging feed cannot keep the
+	// daemon unready.
+	firstDeadline := a.clock.After(cfg.Serve.FirstEvaluationTimeout)
+	for !a.allAttempted() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.changed:
+		case <-firstDeadline:
+			a.log.Warn("first evaluation without every source", "timeout", cfg.Serve.FirstEvaluationTimeout)
+			goto first
+		}
+	}
+first:
+	a.evaluate(ctx)
+	for {
+		cfg, _ := a.config()
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.changed:
+		case <-a.clock.After(cfg.Serve.EvaluateEvery):
+		}
+		a.evaluate(ctx)
+	}
+}
+
+var closeOnce sync.Once
+
+// evaluate builds a new snapshot from every source's last good data and the
+// stored history, and swaps it in atomically.
+func (a *App) evaluate(ctx context.Context) {
+	start := time.Now() // duration measurement only
+	cfg, dir := a.config()
+	now := a.clock.Now()
+	w := expansionWindow(now, cfg.Window)
+	var all []calendar.Occurrence
+	var statuses []cadence.SourceStatus
+	a.feedsMu.Lock()
+	feeds := make([]*feedState, 0, len(a.feeds))
+	for _, fs := range a.feeds {
+		feeds = append(feeds, fs)
+	}
+	a.feedsMu.Unlock()
+	for _, fs := range feeds {
+		fs.mu.Lock()
+		events, st := fs.events, cadence.SourceStatus{Name: fs.src.Name, OK: fs.ok, Error: fs.lastError}
+		if !fs.lastSuccess.IsZero() {
+			t := fs.lastSuccess
+			st.LastSuccess = &t
+		}
+		if !fs.attempted && fs.haveData {
+			st.Error = "not read yet since start; serving stored data"
+		}
+		src := fs.src
+		fs.mu.Unlock()
+		statuses = append(statuses, st)
+		if owner, ok := dir.Resolve(src.Owner); ok && owner != src.Owner {
+			// events carry the configured owner; the domain resolves aliases.
+			_ = owner
+		}
+		occs, _ := calendar.Expand(events, w, calendar.ExpandOptions{Zone: src.Zone})
+		all = append(all, occs...)
+	}
+	sort.Slice(statuses, func(i, j int) bool { return statuses[i].Name < statuses[j].Name })
+	all = calendar.Dedup(all)
+	occs, err := a.history.merge(ctx, a.store, all, w, now, w.From)
+	if err != nil {
+		a.log.Error("saving occurrence history", "err", err)
+		a.m.evaluationFailed()
+	}
+	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses)
+	a.snap.Store(snap)
+	a.m.evaluated(time.Since(start), now)
+	select {
+	case <-a.evaluated:
+	default:
+		close(a.evaluated)
+	}
+	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
+}
+
+// expansionWindow mirrors the one-shot report: far enough back for
+// last_held and streaks beyond the window, one window ahead.
+func expansionWindow(now time.Time, window time.Duration) calendar.Window {
+	back := 4 * window
+	if back < 400*24*time.Hour {
+		back = 400 * 24 * time.Hour
+	}
+	return calendar.Window{From: now.Add(-back), To: now.Add(window + 24*time.Hour)}
+}
+
+var _ = fmt.Sprintf

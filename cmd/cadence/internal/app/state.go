@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// FeedRecord is the persisted state of one ICS source: its validators and
+// last good events, so a restart neither refetches blindly nor loses data
+// while the feed is down.
+type FeedRecord struct {
+	Source      string // sourceID of the definition that produced it
+	Validators  calendar.Validators
+	Events      []calendar.Event
+	LastSuccess time.Time
+}
+
+// Store is the daemon's state. The embedded implementation is SQLite
+// (package store); a PostgreSQL one can satisfy the same interface.
+// Every method commits before it returns: a crash loses nothing committed.
+type Store interface {
+	LoadFeed(ctx context.Context, name string) (*FeedRecord, error) // nil, nil when none
+	SaveFeed(ctx context.Context, name string, rec *FeedRecord) error
+	LoadHistory(ctx context.Context) ([]calendar.Seen, error)
+	// SaveHistory upserts and deletes history entries in one transaction.
+	SaveHistory(ctx context.Context, upsert []calendar.Seen, remove []calendar.Key) error
+	Close() error
+}
+
+// historyState is the in-memory mirror of the stored occurrence history,
+// with a fingerprint per entry so each evaluation writes only what changed.
+type historyState struct {
+	mu      sync.Mutex
+	entries []calendar.Seen
+	saved   map[calendar.Key]uint64
+}
+
+func loadHistory(ctx context.Context, st Store) (*historyState, error) {
+	entries, err := st.LoadHistory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &historyState{entries: entries, saved: make(map[calendar.Key]uint64, len(entries))}
+	for _, e := range entries {
+		h.saved[e.Occ.Key()] = fingerprint(e)
+	}
+	return h, nil
+}
+
+func fingerprint(s calendar.Seen) uint64 {
+	// LastSeen changes every evaluation for current occurrences; what
+	// matters for the rules is whether it is before or after the start, so
+	// fingerprint that instead of the instant.
+	b, _ := json.Marshal(struct {
+		O     calendar.Occurrence
+		After bool
+	}{s.Occ, !s.LastSeen.Before(s.Occ.Start)})
+	h := fnv.New64a()
+	_, _ = h.Write(b)
+	return h.Sum64()
+}
+
+// merge folds the current occurrences into the history, persists what
+// changed, and returns the occurrences to evaluate. On a store error the
+// in-memory history still advances; the next evaluation retries the write.
+func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time) ([]calendar.Occurrence, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	hist, occs := calendar.MergeHistory(h.entries, cur, w, now, keepFrom)
+	var upsert []calendar.Seen
+	present := make(map[calendar.Key]bool, len(hist))
+	fps := make(map[calendar.Key]uint64, len(hist))
+	for _, e := range hist {
+		k := e.Occ.Key()
+		present[k] = true
+		fp := fingerprint(e)
+		fps[k] = fp
+		if old, ok := h.saved[k]; !ok || old != fp {
+			upsert = append(upsert, e)
+		}
+	}
+	var remove []calendar.Key
+	for k := range h.saved {
+		if !present[k] {
+			remove = append(remove, k)
+		}
+	}
+	h.entries = hist
+	if len(upsert) == 0 && len(remove) == 0 {
+		return occs, nil
+	}
+	if err := st.SaveHistory(ctx, upsert, remove); err != nil {
+		return occs, err
+	}
+	h.saved = fps
+	return occs, nil
+}

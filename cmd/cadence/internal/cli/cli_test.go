@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// exampleConfig is the shipped example configuration; the tests run the
+// README's demo command in-process on it with a pinned clock.
+const exampleConfig = "../../../../config.example.yaml"
+
+var pinned = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errb, Now: func() time.Time { return pinned }}
+	err := RunEnv(context.Background(), args, env)
+	return out.String(), errb.String(), err
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test ./cmd/cadence/internal/cli -update to accept):\n%s", name, firstDiff(string(want), got))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return "line " + strconv.Itoa(i+1) + ":\n  want: " + x + "\n  got:  " + y
+		}
+	}
+	return ""
+}
+
+func TestReportExampleJSON(t *testing.T) {
+	out, stderr, err := run(t, "report", "--config", exampleConfig, "--format", "json")
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr)
+	}
+	var doc struct {
+		AsOf  string `json:"as_of"`
+		Pairs []struct {
+			Kind, Lead, Member, Status string
+			Flags                      []string
+		} `json:"pairs"`
+		Managers []json.RawMessage `json:"managers"`
+		Sources  []struct {
+			Name  string  `json:"name"`
+			OK    bool    `json:"ok"`
+			Error *string `json:"error"`
+		} `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	if doc.AsOf != "2026-11-23T09:00:00Z" {
+		t.Errorf("as_of = %q", doc.AsOf)
+	}
+	if len(doc.Pairs) < 20 || len(doc.Managers) < 4 {
+		t.Errorf("example org too small: %d pairs, %d managers", len(doc.Pairs), len(doc.Managers))
+	}
+	broken := 0
+	for _, s := range doc.Sources {
+		if !s.OK {
+			broken++
+			if s.Error == nil || *s.Error == "" {
+				t.Errorf("broken source %s has no error text", s.Name)
+			} else if !strings.Contains(stderr, s.Name) {
+				t.Errorf("broken source %s not reported on stderr:\n%s", s.Name, stderr)
+			}
+		}
+	}
+	if broken != 1 {
+		t.Errorf("want exactly one broken feed in the example org, got %d", broken)
+	}
+	statuses := map[string]int{}
+	for _, p := range doc.Pairs {
+		statuses[p.Status]++
+	}
+	for _, s := range []string{"ok", "overdue", "never"} {
+		if statuses[s] == 0 {
+			t.Errorf("example org has no pair with status %s (%v)", s, statuses)
+		}
+	}
+	golden(t, "report.json", out)
+}
+
+func TestReportExampleText(t *testing.T) {
+	out, stderr, err := run(t, "report", "--config", exampleConfig)
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr)
+	}
+	golden(t, "report.txt", out)
+}
+
+func TestReportExampleMarkdown(t *testing.T) {
+	out, stderr, err := run(t, "report", "--config", exampleConfig, "--format", "markdown", "--at", "2026-11-23T09:00:00Z")
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr)
+	}
+	golden(t, "report.md", out)
+}
+
+func TestCheckConfigExample(t *testing.T) {
+	out, stderr, err := run(t, "check-config", "--config", exampleConfig)
+	if err != nil {
+		t.Fatalf("check-config: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "OK") {
+		t.Errorf("check-config output: %q", out)
+	}
+}
+
+func TestCheckConfigInvalid(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("timezone: UTC\npolcies: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := run(t, "check-config", "--config", bad)
+	if ExitCode(err) != ExitConfig {
+		t.Fatalf("exit code %d (err %v), want %d", ExitCode(err), err, ExitConfig)
+	}
+	if !strings.Contains(err.Error(), "bad.yaml:2") || !strings.Contains(err.Error(), "polcies") {
+		t.Errorf("error does not name the file, line and key: %v", err)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "no command given"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"report"}, "--config FILE is required"},
+		{[]string{"report", "--config", exampleConfig, "--format", "xml"}, `--format "xml"`},
+		{[]string{"report", "--config", exampleConfig, "--at", "yesterday"}, `--at "yesterday"`},
+		{[]string{"events", "--config", exampleConfig}, "--owner EMAIL is required"},
+		{[]string{"report", "--bogus"}, "flag provided but not defined: -bogus"},
+	} {
+		_, _, err := run(t, tc.args...)
+		if ExitCode(err) != ExitUsage {
+			t.Errorf("%v: exit code %d (err %v), want %d", tc.args, ExitCode(err), err, ExitUsage)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %q does not contain %q", tc.args, err, tc.want)
+		}
+	}
+}

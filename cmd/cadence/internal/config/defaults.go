@@ -1,0 +1,109 @@
+package config
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+)
+
+// Defaults of keys left out of the configuration file.
+const (
+	DefaultHTTPTimeout                 = 30 * time.Second
+	DefaultMaxBytes                    = 20 << 20 // 20 MiB
+	DefaultMaxDuration                 = 120 * time.Minute
+	DefaultSkipLevels                  = 2
+	DefaultWindow                      = 90 * 24 * time.Hour
+	DefaultMaxConsecutiveCancellations = 3
+	DefaultListenAddress               = ":9816"
+	DefaultStatePath                   = "cadence.db"
+	DefaultSyncEvery                   = 15 * time.Minute
+	DefaultEvaluateEvery               = 5 * time.Minute
+	DefaultFirstEvaluationTimeout      = 2 * time.Minute
+	DefaultShutdownTimeout             = 30 * time.Second
+	DefaultIdentity                    = "email"
+)
+
+// DefaultOOOTitles returns the default out-of-office title patterns.
+func DefaultOOOTitles() []string {
+	return []string{"Out of office", "OOO", "OOO *", "Vacation", "Vacation *", "Holiday", "PTO", "Sick", "Sick leave", "Parental leave"}
+}
+
+// setDefaults fills in every key the file leaves out. It is the only place
+// defaults are applied; a key present in the file (even with a bad value,
+// already reported) is left alone.
+func setDefaults(c *Config) {
+	has := func(path string) bool { _, ok := c.lines[path]; return ok }
+	if !has("timezone") {
+		c.Timezone = time.UTC
+	}
+	if !has("sources.http.timeout") {
+		c.Sources.HTTP.Timeout = DefaultHTTPTimeout
+	}
+	if !has("sources.http.max_bytes") {
+		c.Sources.HTTP.MaxBytes = DefaultMaxBytes
+	}
+	for i := range c.Sources.ICS {
+		if !has(fmt.Sprintf("sources.ics[%d].timezone", i)) {
+			c.Sources.ICS[i].Zone = c.Timezone
+		}
+	}
+	if c.Sources.ICS == nil {
+		c.Sources.ICS = []ICS{}
+	}
+	cl := &c.Classification
+	if !has("classification.ignored_attendees") {
+		cl.IgnoredAttendees = []string{}
+	}
+	if !has("classification.out_of_office_titles") {
+		cl.OOOTitles = DefaultOOOTitles()
+	}
+	if !has("classification.title_hints") {
+		cl.TitleHints = []string{}
+	}
+	if !has("classification.max_duration") {
+		cl.MaxDuration = DefaultMaxDuration
+	}
+	if !has("classification.skip_levels") {
+		cl.SkipLevels = DefaultSkipLevels
+	}
+	if !has("window") {
+		c.Window = DefaultWindow
+	}
+	sv := &c.Serve
+	if !has("serve.listen_address") {
+		sv.ListenAddress = DefaultListenAddress
+	}
+	if !has("serve.state_path") {
+		sv.StatePath = DefaultStatePath
+	}
+	if !has("serve.sync_every") {
+		sv.SyncEvery = DefaultSyncEvery
+	}
+	if !has("serve.evaluate_every") {
+		sv.EvaluateEvery = DefaultEvaluateEvery
+	}
+	if !has("serve.first_evaluation_timeout") {
+		sv.FirstEvaluationTimeout = DefaultFirstEvaluationTimeout
+	}
+	if !has("serve.shutdown_timeout") {
+		sv.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if !has("metrics.per_pair") {
+		c.Metrics.PerPair = true
+	}
+	if !has("metrics.identity") {
+		c.Metrics.Identity = DefaultIdentity
+	}
+	if !has("policies") {
+		c.Policies = cadence.DefaultRules()
+	}
+	for i := range c.Policies {
+		// Within a rule written in the file, grace, min_duration and
+		// tenure_under default to 0, required to false.
+		p := fmt.Sprintf("policies[%d]", i)
+		if has(p) && !has(p+".max_consecutive_cancellations") {
+			c.Policies[i].MaxConsecutiveCancellations = DefaultMaxConsecutiveCancellations
+		}
+	}
+}

@@ -1,0 +1,338 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cadence-dev/cadence/cadence"
+)
+
+// Identity modes of MetricsOptions.Identity.
+const (
+	IdentityEmail = "email"
+	IdentityID    = "id"
+	IdentityHash  = "hash"
+)
+
+// MetricsOptions shape the exported series.
+type MetricsOptions struct {
+	// PerPair exports the cadence_pair_* series (one set per pair). Off,
+	// only manager, source and snapshot series remain (cardinality).
+	PerPair bool
+	// Identity is how people appear in the lead, member and manager labels:
+	// "email" (also when empty), "id" (the directory's Person.ID, falling
+	// back to the email when the person has none or is not in the
+	// directory), or "hash" (the first 16 hex digits of
+	// sha256(Salt + email)).
+	Identity string
+	// Salt prefixes the email before hashing in "hash" mode. Keep it secret
+	// and stable: changing it renames every series.
+	Salt string
+}
+
+// Validate reports an Identity value that is not one of the modes.
+func (o MetricsOptions) Validate() error {
+	switch o.Identity {
+	case "", IdentityEmail, IdentityID, IdentityHash:
+		return nil
+	}
+	return fmt.Errorf("report: metrics identity %q: want %q, %q or %q", o.Identity, IdentityEmail, IdentityID, IdentityHash)
+}
+
+var (
+	pairLabels = []string{"kind", "lead", "member"}
+
+	descLastHeld = prometheus.NewDesc("cadence_pair_last_held_timestamp_seconds",
+		"Start of the pair's latest held 1:1 at or before the evaluation time (Unix seconds); absent when never held.",
+		pairLabels, nil)
+	descNextScheduled = prometheus.NewDesc("cadence_pair_next_scheduled_timestamp_seconds",
+		"Start of the pair's next scheduled, not cancelled 1:1 (Unix seconds); absent when none is scheduled.",
+		pairLabels, nil)
+	descInterval = prometheus.NewDesc("cadence_pair_interval_seconds",
+		"Expected interval between the pair's 1:1s, from the policy rule that applies.",
+		pairLabels, nil)
+	descStreak = prometheus.NewDesc("cadence_pair_consecutive_cancellations",
+		"Most recent past occurrences of the pair's 1:1 that were cancelled or declined in a row (excused ones skipped).",
+		pairLabels, nil)
+	descOccurrences = prometheus.NewDesc("cadence_pair_occurrences",
+		"Occurrences of the pair's 1:1 in the look-back window by outcome (too_short and rescheduled overlap the others).",
+		append(pairLabels[:3:3], "outcome"), nil)
+	descStatus = prometheus.NewDesc("cadence_pair_status",
+		"Status of the pair: 1 for the current status, 0 for the others.",
+		append(pairLabels[:3:3], "status"), nil)
+	descFlag = prometheus.NewDesc("cadence_pair_flag",
+		"Flags beside the pair's status: 1 when the flag is set, 0 when not (cancel_streak, no_upcoming, too_short).",
+		append(pairLabels[:3:3], "flag"), nil)
+	descGrace = prometheus.NewDesc("cadence_pair_grace_seconds",
+		"Slack after the interval before the pair is overdue, from the policy rule that applies.",
+		pairLabels, nil)
+	descMaxStreak = prometheus.NewDesc("cadence_pair_max_consecutive_cancellations",
+		"Alert threshold of consecutive cancellations from the policy rule that applies.",
+		pairLabels, nil)
+	descRequired = prometheus.NewDesc("cadence_pair_required",
+		"1 when the pair's 1:1 counts toward compliance, 0 when only informative.",
+		pairLabels, nil)
+	descInfo = prometheus.NewDesc("cadence_pair_info",
+		"Always 1; the rule label names the policy rule that applies to the pair.",
+		append(pairLabels[:3:3], "rule"), nil)
+
+	descRatio = prometheus.NewDesc("cadence_manager_compliance_ratio",
+		"Share of required pairs that are ok or due: scope=direct over the manager's own reports, scope=org over every pair led in their subtree.",
+		[]string{"manager", "scope"}, nil)
+	descManagerPairs = prometheus.NewDesc("cadence_manager_pairs",
+		"Pairs counted for the manager by scope, kind and status.",
+		[]string{"manager", "scope", "kind", "status"}, nil)
+	descSourceLast = prometheus.NewDesc("cadence_source_last_success_timestamp_seconds",
+		"Last time the calendar source was read successfully (Unix seconds); absent when never.",
+		[]string{"source"}, nil)
+	descSourceUp = prometheus.NewDesc("cadence_source_up",
+		"1 when the calendar source's latest read succeeded, 0 when it failed.",
+		[]string{"source"}, nil)
+	descAsOf = prometheus.NewDesc("cadence_snapshot_timestamp_seconds",
+		"Evaluation time (as_of) of the snapshot the other cadence series describe (Unix seconds).",
+		nil, nil)
+
+	allDescs = []*prometheus.Desc{
+		descLastHeld, descNextScheduled, descInterval, descStreak, descOccurrences,
+		descStatus, descFlag, descGrace, descMaxStreak, descRequired, descInfo,
+		descRatio, descManagerPairs, descSourceLast, descSourceUp, descAsOf,
+	}
+
+	allStatuses = []cadence.Status{cadence.StatusOK, cadence.StatusDue, cadence.StatusOverdue, cadence.StatusNever}
+	knownFlags  = []string{cadence.FlagCancelStreak, cadence.FlagNoUpcoming, cadence.FlagTooShort}
+)
+
+// NewCollector returns a collector that builds every series at scrape time
+// from snap() (so a pair that leaves the snapshot leaves /metrics). A nil
+// func or a nil snapshot yields no series. An invalid Identity makes every
+// scrape fail with an error naming it (check MetricsOptions.Validate first).
+//
+// SPEC series: cadence_pair_{last_held_timestamp_seconds,
+// next_scheduled_timestamp_seconds, interval_seconds,
+// consecutive_cancellations, occurrences, status}, cadence_manager_
+// {compliance_ratio, pairs}, cadence_source_last_success_timestamp_seconds.
+// Extras: cadence_pair_{flag, grace_seconds, max_consecutive_cancellations,
+// required, info}, cadence_source_up, cadence_snapshot_timestamp_seconds.
+//
+// cadence_manager_pairs has, for every (scope, kind) the snapshot counts, a
+// series for each of the four statuses (0 when none). If two series would
+// get the same labels (two people sharing a directory id), the first one is
+// kept so the scrape never fails.
+func NewCollector(snap func() *cadence.Snapshot, opts MetricsOptions) prometheus.Collector {
+	return &collector{snap: snap, opts: opts, err: opts.Validate()}
+}
+
+type collector struct {
+	snap func() *cadence.Snapshot
+	opts MetricsOptions
+	err  error
+}
+
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range allDescs {
+		ch <- d
+	}
+}
+
+// emitter sends const gauges.
+type emitter struct {
+	ch chan<- prometheus.Metric
+}
+
+func (e *emitter) gauge(d *prometheus.Desc, v float64, labels ...string) {
+	m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	if err != nil {
+		m = prometheus.NewInvalidMetric(d, fmt.Errorf("report: metric %v: %w", labels, err))
+	}
+	e.ch <- m
+}
+
+// seenSet.first reports whether key is seen for the first time.
+type seenSet map[string]bool
+
+func (s seenSet) first(parts ...string) bool {
+	k := strings.Join(parts, "\xff")
+	if s[k] {
+		return false
+	}
+	s[k] = true
+	return true
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	if c.err != nil {
+		ch <- prometheus.NewInvalidMetric(descAsOf, c.err)
+		return
+	}
+	if c.snap == nil {
+		return
+	}
+	s := c.snap()
+	if s == nil {
+		return
+	}
+	e := &emitter{ch: ch}
+	seen := seenSet{}
+	ident := c.identity(s)
+
+	e.gauge(descAsOf, unixSeconds(s.AsOf))
+	if c.opts.PerPair {
+		for _, p := range sortedPairs(s.Pairs) {
+			l := []string{label(string(p.Kind)), ident(p.Lead), ident(p.Member)}
+			if !seen.first("pair", l[0], l[1], l[2]) {
+				continue
+			}
+			with := func(extra string) []string { return append(l[:3:3], extra) }
+			if p.LastHeld != nil {
+				e.gauge(descLastHeld, unixSeconds(*p.LastHeld), l...)
+			}
+			if p.NextScheduled != nil {
+				e.gauge(descNextScheduled, unixSeconds(*p.NextScheduled), l...)
+			}
+			e.gauge(descInterval, p.Interval.Seconds(), l...)
+			e.gauge(descGrace, p.Grace.Seconds(), l...)
+			e.gauge(descStreak, float64(p.ConsecutiveCancellations), l...)
+			e.gauge(descMaxStreak, float64(p.MaxConsecutive), l...)
+			e.gauge(descRequired, boolValue(p.Required), l...)
+			e.gauge(descInfo, 1, with(label(p.Rule))...)
+			w := p.Window
+			for _, oc := range []struct {
+				name string
+				n    int
+			}{
+				{"held", w.Held}, {"cancelled", w.Cancelled}, {"declined", w.Declined},
+				{"excused", w.Excused}, {"rescheduled", w.Rescheduled}, {"too_short", w.TooShort},
+			} {
+				e.gauge(descOccurrences, float64(oc.n), with(oc.name)...)
+			}
+			for _, st := range allStatuses {
+				e.gauge(descStatus, boolValue(p.Status == st), with(string(st))...)
+			}
+			if !isKnownStatus(p.Status) {
+				e.gauge(descStatus, 1, with(label(string(p.Status)))...)
+			}
+			active := map[string]bool{}
+			for _, f := range p.Flags {
+				active[f] = true
+			}
+			for _, f := range knownFlags {
+				e.gauge(descFlag, boolValue(active[f]), with(f)...)
+				delete(active, f)
+			}
+			for _, f := range p.Flags {
+				if active[f] {
+					e.gauge(descFlag, 1, with(label(f))...)
+					delete(active, f)
+				}
+			}
+		}
+	}
+	for _, m := range s.Managers {
+		who := ident(m.Manager)
+		if !seen.first("manager", who) {
+			continue
+		}
+		e.gauge(descRatio, round6(m.Direct.Ratio), who, "direct")
+		e.gauge(descRatio, round6(m.Org.Ratio), who, "org")
+		type sk struct {
+			scope string
+			kind  cadence.Kind
+		}
+		var combos []sk
+		have := map[sk]bool{}
+		for k := range m.PairCounts {
+			c := sk{k.Scope, k.Kind}
+			if !have[c] {
+				have[c] = true
+				combos = append(combos, c)
+			}
+		}
+		slices.SortFunc(combos, func(a, b sk) int {
+			if a.scope != b.scope {
+				return strings.Compare(a.scope, b.scope)
+			}
+			return strings.Compare(string(a.kind), string(b.kind))
+		})
+		for _, cb := range combos {
+			for _, st := range allStatuses {
+				n := m.PairCounts[cadence.PairCountKey{Scope: cb.scope, Kind: cb.kind, Status: st}]
+				e.gauge(descManagerPairs, float64(n), who, label(cb.scope), label(string(cb.kind)), string(st))
+			}
+		}
+		for k, n := range m.PairCounts {
+			if !isKnownStatus(k.Status) {
+				e.gauge(descManagerPairs, float64(n), who, label(k.Scope), label(string(k.Kind)), label(string(k.Status)))
+			}
+		}
+	}
+	for _, src := range s.Sources {
+		name := label(src.Name)
+		if !seen.first("source", name) {
+			continue
+		}
+		if src.LastSuccess != nil {
+			e.gauge(descSourceLast, unixSeconds(*src.LastSuccess), name)
+		}
+		e.gauge(descSourceUp, boolValue(src.OK), name)
+	}
+}
+
+func isKnownStatus(s cadence.Status) bool {
+	for _, st := range allStatuses {
+		if s == st {
+			return true
+		}
+	}
+	return false
+}
+
+// label makes a label value valid UTF-8 (the exposition format escapes
+// the rest).
+func label(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// identity returns the label value function of the configured mode.
+func (c *collector) identity(s *cadence.Snapshot) func(string) string {
+	switch c.opts.Identity {
+	case IdentityID:
+		return func(email string) string {
+			if s.Directory != nil {
+				if p, ok := s.Directory.Person(email); ok && p.ID != "" {
+					return label(p.ID)
+				}
+			}
+			return label(email)
+		}
+	case IdentityHash:
+		salt := c.opts.Salt
+		return func(email string) string { return HashIdentity(salt, email) }
+	}
+	return label
+}
+
+// HashIdentity is the "hash" identity of an email: the first 16 hex digits
+// of sha256(salt + email). Exported so dashboards and tools can compute the
+// label of a known person.
+func HashIdentity(salt, email string) string {
+	sum := sha256.Sum256([]byte(salt + email))
+	return hex.EncodeToString(sum[:])[:16]
+}
+
+// unixSeconds is t as Unix seconds, exact for whole seconds.
+func unixSeconds(t time.Time) float64 {
+	return float64(t.Unix()) + float64(t.Nanosecond())/1e9
+}
