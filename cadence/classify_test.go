@@ -284,3 +284,20 @@ func TestTitleHintAmbiguousName(t *testing.T) {
 		t.Errorf("a full name did not name its person: %+v", ex[1])
 	}
 }
+
+// An all-day out-of-office day is a floating date in its owner's zone (the
+// calendar package builds it so); overlap is decided on instants.
+func TestAllDayOOOInOwnerZone(t *testing.T) {
+	d := testDir(t)
+	tokyo := time.FixedZone("JST", 9*3600)
+	day := ooo(e3, time.Date(2026, 3, 25, 0, 0, 0, 0, tokyo), time.Date(2026, 3, 26, 0, 0, 0, 0, tokyo), true)
+	inside := cancel(mk("in", time.Date(2026, 3, 25, 9, 0, 0, 0, time.UTC), 30*time.Minute, m2, e3), calendar.CancelStatus)  // 18:00 JST
+	after := cancel(mk("out", time.Date(2026, 3, 25, 15, 0, 0, 0, time.UTC), 30*time.Minute, m2, e3), calendar.CancelStatus) // 00:00 JST next day
+	ex := Explain(d, []calendar.Occurrence{inside, after, day}, testOpts(), T)
+	if ex[0].Outcome != OutcomeExcused || ex[1].Outcome != OutcomeCancelled {
+		t.Fatalf("outcomes %q %q, want excused cancelled", ex[0].Outcome, ex[1].Outcome)
+	}
+	if ex[2].OneOnOne || ex[2].NotOneOnOne != "out-of-office event" {
+		t.Errorf("OOO day: %+v", ex[2])
+	}
+}

@@ -131,8 +131,12 @@ func preclean(data []byte, source string) *cleaned {
 				return
 			}
 		case modeEvent:
-			if !eventProps[string(upperASCII(nameB, &scratch))] {
+			up := upperASCII(nameB, &scratch)
+			if !eventProps[string(up)] {
 				return
+			}
+			if def, ok := defaultValues[string(up)]; ok && bytes.EqualFold(rest, def) {
+				return // the parser's default anyway
 			}
 		}
 		// Validate and, when needed, rebuild the parameter list.
@@ -234,6 +238,14 @@ var eventProps = map[string]bool{
 	"RRULE": true, "RDATE": true, "EXDATE": true, "EXRULE": true, "SUMMARY": true, "STATUS": true,
 	"SEQUENCE": true, "TRANSP": true, "ORGANIZER": true, "ATTENDEE": true,
 	"X-MICROSOFT-CDO-BUSYSTATUS": true, "X-MICROSOFT-CDO-INTENDEDSTATUS": true,
+}
+
+// defaultValues are property texts (after the name) that say what the
+// parser assumes when the property is absent.
+var defaultValues = map[string][]byte{
+	"TRANSP":   []byte(":OPAQUE"),
+	"STATUS":   []byte(":CONFIRMED"),
+	"SEQUENCE": []byte(":0"),
 }
 
 // eventParams are the parameters the engine reads on those properties.

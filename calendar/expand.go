@@ -197,7 +197,18 @@ func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts Expa
 
 	// Index the overrides: by instant, and by local date where a DATE
 	// RECURRENCE-ID (or an all-day master) makes dates the identity.
-	byInstant := make(map[int64]*Event, len(ovs))
+	var byInstant map[int64]*Event
+	var matchInstant map[*Event]bool
+	var matchDate map[*Event]time.Time
+	var replaced map[int64]bool
+	var orig map[*Event]time.Time
+	if len(ovs) > 0 {
+		byInstant = make(map[int64]*Event, len(ovs))
+		matchInstant = make(map[*Event]bool, len(ovs))
+		matchDate = make(map[*Event]time.Time)
+		replaced = make(map[int64]bool, len(ovs))
+		orig = make(map[*Event]time.Time, len(ovs))
+	}
 	var byDate map[dateKey]*Event
 	var taf []*Event // THISANDFUTURE overrides, sorted by recurrence id
 	var ridLo, ridHi time.Time
@@ -258,8 +269,6 @@ func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts Expa
 
 	// Generate instances in the window and those an override refers to,
 	// and match overrides to instances: by instant first, else by date.
-	matchInstant := make(map[*Event]bool, len(ovs))
-	matchDate := make(map[*Event]time.Time)
 	record := func(t time.Time) {
 		if o, ok := byInstant[t.Unix()]; ok {
 			matchInstant[o] = true
@@ -281,8 +290,6 @@ func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts Expa
 		rs = &RecurrenceSet{RDates: []time.Time{m.Start}}
 	}
 	insts, warns := seriesInstances(m.Start, rs, lo, hi, ridLo, ridHi, keep)
-	replaced := make(map[int64]bool, len(ovs))
-	orig := make(map[*Event]time.Time, len(ovs))
 	if len(ovs) > 0 {
 		for _, in := range insts {
 			record(in.start)

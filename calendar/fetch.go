@@ -93,7 +93,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than the %d-byte limit (max_bytes)", limit)
+		return nil, &classified{fmt.Sprintf("larger than the %d-byte limit (max_bytes)", limit), ErrTooLarge}
 	}
 	return data, nil
 }
@@ -165,10 +165,10 @@ func fetchURL(ctx context.Context, src ICSSource, opts FetchOptions, limit int64
 		return &FetchResult{NotModified: true, Validators: v}, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("calendar: feed %s: GET %s: HTTP status %s", src.Name, shown, resp.Status)
+		return nil, &classified{fmt.Sprintf("calendar: feed %s: GET %s: HTTP status %s", src.Name, shown, resp.Status), ErrHTTPStatus}
 	}
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("calendar: feed %s: GET %s: body of %d bytes is larger than the %d-byte limit (max_bytes)", src.Name, shown, resp.ContentLength, limit)
+		return nil, &classified{fmt.Sprintf("calendar: feed %s: GET %s: body of %d bytes is larger than the %d-byte limit (max_bytes)", src.Name, shown, resp.ContentLength, limit), ErrTooLarge}
 	}
 	data, err := readLimited(resp.Body, limit)
 	if err != nil {
@@ -176,6 +176,16 @@ func fetchURL(ctx context.Context, src ICSSource, opts FetchOptions, limit int64
 	}
 	return &FetchResult{Data: data, Validators: v}, nil
 }
+
+// classified is an error with its own text that errors.Is matches
+// against a sentinel (ErrTooLarge, ErrHTTPStatus).
+type classified struct {
+	msg      string
+	sentinel error
+}
+
+func (e *classified) Error() string { return e.msg }
+func (e *classified) Unwrap() error { return e.sentinel }
 
 // scrub drops the *url.Error wrapper, whose text repeats the full URL
 // (query included).

@@ -53,7 +53,7 @@ func TestFetchHTTPConditional(t *testing.T) {
 
 	// Non-2xx: the error names the feed, the URL without its secret, and the status.
 	_, err = Fetch(context.Background(), ICSSource{Name: "bob", URL: srv.URL + "/cal.ics?token=wrong"}, FetchOptions{})
-	if err == nil || !strings.Contains(err.Error(), "calendar: feed bob: GET "+srv.URL+"/cal.ics?REDACTED: HTTP status 403 Forbidden") || strings.Contains(err.Error(), "wrong") {
+	if err == nil || !strings.Contains(err.Error(), "calendar: feed bob: GET "+srv.URL+"/cal.ics?REDACTED: HTTP status 403 Forbidden") || strings.Contains(err.Error(), "wrong") || !errors.Is(err, ErrHTTPStatus) {
 		t.Errorf("403 error = %v", err)
 	}
 }
@@ -79,7 +79,7 @@ func TestFetchLimitsAndErrors(t *testing.T) {
 	defer close(release)
 	for _, path := range []string{"/big", "/chunked"} {
 		_, err := Fetch(context.Background(), ICSSource{Name: "huge", URL: srv.URL + path}, FetchOptions{MaxBytes: 1000})
-		if err == nil || !strings.Contains(err.Error(), "calendar: feed huge") || !strings.Contains(err.Error(), "1000-byte limit") {
+		if err == nil || !strings.Contains(err.Error(), "calendar: feed huge") || !strings.Contains(err.Error(), "1000-byte limit") || !errors.Is(err, ErrTooLarge) {
 			t.Errorf("%s: size error = %v", path, err)
 		}
 	}
@@ -126,7 +126,7 @@ func TestFetchFile(t *testing.T) {
 	if err != nil || changed.NotModified || len(changed.Data) != 2*len(tinyICS) {
 		t.Errorf("changed file = %+v, %v", changed, err)
 	}
-	if _, err := Fetch(context.Background(), src, FetchOptions{MaxBytes: 10}); err == nil || !strings.Contains(err.Error(), "calendar: feed file") || !strings.Contains(err.Error(), "10-byte limit") {
+	if _, err := Fetch(context.Background(), src, FetchOptions{MaxBytes: 10}); err == nil || !strings.Contains(err.Error(), "calendar: feed file") || !strings.Contains(err.Error(), "10-byte limit") || !errors.Is(err, ErrTooLarge) {
 		t.Errorf("file size limit error = %v", err)
 	}
 }

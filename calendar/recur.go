@@ -232,13 +232,24 @@ func normalizeRRule(value string, start time.Time, allDay bool) (string, error) 
 		return "", fmt.Errorf("RRULE %q: %w", truncate(raw, 120), err)
 	}
 	opt.Dtstart = start
-	if _, err := rrule.NewRRule(*opt); err != nil {
+	if err := checkRule(*opt); err != nil {
 		return "", fmt.Errorf("RRULE %q: %w", truncate(raw, 120), err)
 	}
 	if opt.Count < 0 || opt.Interval < 0 {
 		return "", fmt.Errorf("RRULE %q: negative COUNT or INTERVAL", truncate(raw, 120))
 	}
 	return norm, nil
+}
+
+// checkRule builds the rule with rrule-go (which panics on some inputs).
+func checkRule(opt rrule.ROption) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rrule-go panicked: %v", r)
+		}
+	}()
+	_, err = rrule.NewRRule(opt)
+	return err
 }
 
 // ParseRecurrenceLines parses RFC 5545 recurrence lines as Google's API

@@ -55,24 +55,12 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		}
 		anyRule = true
 		skipAhead(opt, genLo)
-		r, err := rrule.NewRRule(*opt)
-		if err != nil {
-			warns = append(warns, fmt.Sprintf("RRULE %q: %v", rule, err))
-			continue
-		}
-		next := r.Iterator()
-		for steps := 0; ; steps++ {
-			if steps >= maxRuleSteps {
-				warns = append(warns, fmt.Sprintf("RRULE %q: expansion stopped after %d instances", rule, maxRuleSteps))
-				break
-			}
-			t, ok := next()
-			if !ok || t.After(genHi) {
-				break
-			}
+		if err := iterateRule(*opt, genHi, func(t time.Time) {
 			if want(t) {
 				out = append(out, instance{start: t})
 			}
+		}); err != nil {
+			warns = append(warns, fmt.Sprintf("RRULE %q: %v", rule, err))
 		}
 	}
 	if len(rs.RRules) == 0 || anyRule {
@@ -109,6 +97,32 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		out = u
 	}
 	return out, warns
+}
+
+// iterateRule calls fn for each instance of the rule up to hi. rrule-go
+// panics on some inputs (e.g. year 0); that is reported as an error, and
+// so is a rule that yields more than maxRuleSteps instances.
+func iterateRule(opt rrule.ROption, hi time.Time, fn func(time.Time)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rrule-go panicked: %v", r)
+		}
+	}()
+	r, err := rrule.NewRRule(opt)
+	if err != nil {
+		return err
+	}
+	next := r.Iterator()
+	for steps := 0; ; steps++ {
+		if steps >= maxRuleSteps {
+			return fmt.Errorf("expansion stopped after %d instances", maxRuleSteps)
+		}
+		t, ok := next()
+		if !ok || t.After(hi) {
+			return nil
+		}
+		fn(t)
+	}
 }
 
 // skipAhead moves DTSTART of an endless (COUNT-less) fixed-period rule

@@ -35,8 +35,8 @@ func parseDTValue(s string, dateParam bool) (dtValue, error) {
 	v.year = atoi(s[0:4])
 	v.month = atoi(s[4:6])
 	v.day = atoi(s[6:8])
-	if v.month < 1 || v.month > 12 || v.day < 1 || v.day > 31 {
-		return v, fmt.Errorf("invalid date %q (month or day out of range)", s)
+	if v.year < 1 || v.month < 1 || v.month > 12 || v.day < 1 || v.day > 31 {
+		return v, fmt.Errorf("invalid date %q (year, month or day out of range)", s)
 	}
 	rest := s[8:]
 	if rest == "" || rest == "Z" || rest == "z" {

@@ -88,6 +88,9 @@ var (
 	descManagerPairs = prometheus.NewDesc("cadence_manager_pairs",
 		"Pairs counted for the manager by scope, kind and status.",
 		[]string{"manager", "scope", "kind", "status"}, nil)
+	descManagerInfo = prometheus.NewDesc("cadence_manager_info",
+		"Always 1; parent is the manager's own manager (empty at the top), so dashboards can walk the org chart.",
+		[]string{"manager", "parent"}, nil)
 	descSourceLast = prometheus.NewDesc("cadence_source_last_success_timestamp_seconds",
 		"Last time the calendar source was read successfully (Unix seconds); absent when never.",
 		[]string{"source"}, nil)
@@ -101,7 +104,7 @@ var (
 	allDescs = []*prometheus.Desc{
 		descLastHeld, descNextScheduled, descInterval, descStreak, descOccurrences,
 		descStatus, descFlag, descGrace, descMaxStreak, descRequired, descInfo,
-		descRatio, descManagerPairs, descSourceLast, descSourceUp, descAsOf,
+		descRatio, descManagerPairs, descManagerInfo, descSourceLast, descSourceUp, descAsOf,
 	}
 
 	allStatuses = []cadence.Status{cadence.StatusOK, cadence.StatusDue, cadence.StatusOverdue, cadence.StatusNever}
@@ -245,6 +248,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if !seen.first("manager", who) {
 			continue
 		}
+		parent := ""
+		if s.Directory != nil {
+			if p, ok := s.Directory.Person(m.Manager); ok && p.Manager != "" {
+				parent = ident(p.Manager)
+			}
+		}
+		e.gauge(descManagerInfo, 1, who, parent)
 		e.gauge(descRatio, round6(m.Direct.Ratio), who, "direct")
 		e.gauge(descRatio, round6(m.Org.Ratio), who, "org")
 		type sk struct {

@@ -252,6 +252,9 @@ func TestServiceAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if sa.Email() != "cadence@proj.iam.gserviceaccount.com" {
+		t.Errorf("Email = %q", sa.Email())
+	}
 	var auths []string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()

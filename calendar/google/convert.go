@@ -1,6 +1,7 @@
 package google
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -174,65 +175,99 @@ func (c *converter) base(ev *calendar.Event, g *calendarv3.Event) {
 	}
 }
 
+// convEntry caches the conversion of one stored event across cycles: it
+// stays valid while the stored JSON is byte-identical (and the calendar's
+// name, owner and zone are unchanged).
+type convEntry struct {
+	raw    json.RawMessage
+	g      *calendarv3.Event
+	done   bool     // master conversion attempted
+	master *master  // nil: not a master, or not convertible
+	warns  []string // warnings of the master conversion
+}
+
+type master struct {
+	ev  calendar.Event
+	dur time.Duration
+}
+
+// masterOf converts a master or single event; ok is false when it cannot
+// be used (warnings say why).
+func (c *converter) masterOf(id string, g *calendarv3.Event) (*master, bool) {
+	ev := calendar.Event{UID: g.ICalUID, Source: c.cal.Name, Owner: c.cal.Owner}
+	if ev.UID == "" {
+		ev.UID = g.Id
+	}
+	ev.SeriesUID = SeriesUID(ev.UID)
+	start, allDay, err := c.instant(id, g.Start)
+	if err != nil {
+		c.warnf(id, "start: %v", err)
+		return nil, false
+	}
+	end, _, err := c.instant(id, g.End)
+	if err != nil {
+		c.warnf(id, "end: %v", err)
+		return nil, false
+	}
+	ev.Start, ev.End, ev.AllDay = start, end, allDay
+	c.base(&ev, g)
+	if len(g.Recurrence) > 0 {
+		rs, err := calendar.ParseRecurrenceLines(g.Recurrence, start, allDay)
+		if err != nil {
+			c.warnf(id, "recurrence (kept as a single occurrence): %v", err)
+		} else {
+			ev.Recurrence = rs
+		}
+	}
+	return &master{ev: ev, dur: end.Sub(start)}, true
+}
+
 // convert builds the calendar's normalized events from its event set.
 // Deleted masters are not in the set (the series has ended); cancelled
 // exceptions become cancelled overrides carrying their master's title and
-// attendees, since Google sends them with nothing but ids.
-func (c *converter) convert(events map[string]json.RawMessage) []calendar.Event {
-	all := make(map[string]*calendarv3.Event, len(events))
+// attendees, since Google sends them with nothing but ids. prev is the
+// previous cycle's cache (nil = none); the new cache is returned.
+func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*convEntry) ([]calendar.Event, map[string]*convEntry) {
+	cache := make(map[string]*convEntry, len(events))
 	ids := make([]string, 0, len(events))
 	for id, raw := range events {
+		if p := prev[id]; p != nil && bytes.Equal(p.raw, raw) {
+			cache[id] = p
+			ids = append(ids, id)
+			continue
+		}
 		g := new(calendarv3.Event)
 		if err := json.Unmarshal(raw, g); err != nil {
 			c.warnf(id, "stored JSON: %v", err)
 			continue
 		}
-		all[id] = g
+		cache[id] = &convEntry{raw: raw, g: g}
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 
-	type master struct {
-		ev  calendar.Event
-		dur time.Duration
-	}
 	masters := map[string]*master{}
 	var out []calendar.Event
 	for _, id := range ids {
-		g := all[id]
-		if g.RecurringEventId != "" || g.Status == "cancelled" {
+		e := cache[id]
+		if e.g.RecurringEventId != "" || e.g.Status == "cancelled" {
 			continue
 		}
-		ev := calendar.Event{UID: g.ICalUID, Source: c.cal.Name, Owner: c.cal.Owner}
-		if ev.UID == "" {
-			ev.UID = g.Id
+		if !e.done {
+			saved := c.warnings
+			c.warnings = nil
+			e.master, _ = c.masterOf(id, e.g)
+			e.warns, e.done = c.warnings, true
+			c.warnings = saved
 		}
-		ev.SeriesUID = SeriesUID(ev.UID)
-		start, allDay, err := c.instant(id, g.Start)
-		if err != nil {
-			c.warnf(id, "start: %v", err)
-			continue
+		c.warnings = append(c.warnings, e.warns...)
+		if e.master != nil {
+			masters[id] = e.master
+			out = append(out, e.master.ev)
 		}
-		end, _, err := c.instant(id, g.End)
-		if err != nil {
-			c.warnf(id, "end: %v", err)
-			continue
-		}
-		ev.Start, ev.End, ev.AllDay = start, end, allDay
-		c.base(&ev, g)
-		if len(g.Recurrence) > 0 {
-			rs, err := calendar.ParseRecurrenceLines(g.Recurrence, start, allDay)
-			if err != nil {
-				c.warnf(id, "recurrence (kept as a single occurrence): %v", err)
-			} else {
-				ev.Recurrence = rs
-			}
-		}
-		masters[id] = &master{ev: ev, dur: end.Sub(start)}
-		out = append(out, ev)
 	}
 	for _, id := range ids {
-		g := all[id]
+		g := cache[id].g
 		if g.RecurringEventId == "" {
 			continue
 		}
@@ -279,5 +314,5 @@ func (c *converter) convert(events map[string]json.RawMessage) []calendar.Event 
 		}
 		out = append(out, ev)
 	}
-	return out
+	return out, cache
 }

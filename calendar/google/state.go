@@ -3,8 +3,6 @@ package google
 import (
 	"context"
 	"encoding/json"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 )
@@ -38,10 +36,16 @@ type StateStore interface {
 // MemoryStore is an in-memory StateStore (tests, one-shot runs). It stores
 // copies, so callers may keep changing what they passed.
 type MemoryStore struct {
-	mu   sync.Mutex
-	cals map[string]*CalendarState
-	// Saves counts successful SaveCalendar calls.
-	Saves int
+	mu    sync.Mutex
+	cals  map[string]*CalendarState
+	saves int
+}
+
+// Saves returns the number of SaveCalendar calls so far.
+func (m *MemoryStore) Saves() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.saves
 }
 
 // NewMemoryStore returns an empty MemoryStore.
@@ -73,7 +77,7 @@ func (m *MemoryStore) SaveCalendar(_ context.Context, calendarID string, st *Cal
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.cals[calendarID] = copyState(st)
-	m.Saves++
+	m.saves++
 	return nil
 }
 
@@ -83,11 +87,4 @@ func (m *MemoryStore) DeleteCalendar(_ context.Context, calendarID string) error
 	defer m.mu.Unlock()
 	delete(m.cals, calendarID)
 	return nil
-}
-
-// CalendarIDs returns the ids of the stored calendars (unordered).
-func (m *MemoryStore) CalendarIDs() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Collect(maps.Keys(m.cals))
 }

@@ -88,8 +88,8 @@ type Calendar struct {
 	// ID is the Google calendar id (a person's primary calendar: their
 	// email).
 	ID string
-	// Name is the source name (Event.Source); Owner the owner's email
-	// (Event.Owner).
+	// Name is the source name (Event.Source; "" = ID); Owner the owner's
+	// email (Event.Owner; "" = ID).
 	Name, Owner string
 	// Zone anchors all-day dates and times without a zone (nil = the
 	// calendar's own zone as Google reports it, else UTC).
@@ -109,6 +109,19 @@ func (c Calendar) quotaUser() string {
 		return c.Owner
 	}
 	return c.ID
+}
+
+// normalized fills defaults: Owner = ID (a primary calendar's id is its
+// owner's email), lower-cased; Name = ID.
+func (c Calendar) normalized() Calendar {
+	if c.Owner == "" {
+		c.Owner = c.ID
+	}
+	c.Owner = strings.ToLower(c.Owner)
+	if c.Name == "" {
+		c.Name = c.ID
+	}
+	return c
 }
 
 // Endpoints maps one base URL (config google.endpoint, e.g. the fake
@@ -166,6 +179,18 @@ type Syncer struct {
 	// locks serializes syncs of the same calendar.
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
+	// feeds caches each calendar's converted feed for the state it was
+	// built from, so an unchanged calendar is not converted again.
+	feeds map[string]cachedFeed
+}
+
+type cachedFeed struct {
+	name, owner string
+	zone        string // name of the effective zone
+	token       string
+	updated     time.Time
+	feed        *calendar.Feed
+	events      map[string]*convEntry
 }
 
 // New returns a Syncer storing state in store.
@@ -206,7 +231,7 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, rand: cfg.Rand, locks: map[string]*sync.Mutex{}}
+	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, rand: cfg.Rand, locks: map[string]*sync.Mutex{}, feeds: map[string]cachedFeed{}}
 	if s.clock == nil {
 		s.clock = RealClock{}
 	}
@@ -261,6 +286,7 @@ func (s *Syncer) lock(id string) *sync.Mutex {
 
 // Sync runs one sync cycle of one calendar.
 func (s *Syncer) Sync(ctx context.Context, cal Calendar) Result {
+	cal = cal.normalized()
 	l := s.lock(cal.ID)
 	l.Lock()
 	defer l.Unlock()
@@ -268,20 +294,14 @@ func (s *Syncer) Sync(ctx context.Context, cal Calendar) Result {
 	res := Result{Calendar: cal}
 	res.Err = s.sync(ctx, cal, &res)
 	res.Duration = s.clock.Now().Sub(start)
-	s.metrics.duration.WithLabelValues(sourceName(cal)).Observe(res.Duration.Seconds())
+	s.metrics.duration.WithLabelValues(cal.Name).Observe(res.Duration.Seconds())
 	return res
-}
-
-func sourceName(cal Calendar) string {
-	if cal.Name != "" {
-		return cal.Name
-	}
-	return cal.ID
 }
 
 // Events returns the calendar's events from the stored state, without
 // any request (nil feed when nothing is stored).
 func (s *Syncer) Events(ctx context.Context, cal Calendar) (*calendar.Feed, error) {
+	cal = cal.normalized()
 	st, err := s.store.LoadCalendar(ctx, cal.ID)
 	if err != nil {
 		return nil, fmt.Errorf("google: calendar %s: load state: %w", cal.ID, err)
@@ -289,10 +309,14 @@ func (s *Syncer) Events(ctx context.Context, cal Calendar) (*calendar.Feed, erro
 	if st == nil {
 		return nil, nil
 	}
-	return s.feed(cal, st), nil
+	return s.feed(cal, st, false), nil
 }
 
-func (s *Syncer) feed(cal Calendar, st *CalendarState) *calendar.Feed {
+// feed converts a calendar's state, or returns the cached conversion of
+// the same state (same token and save time) unless fresh says the state
+// was just saved. Unchanged events reuse their previous conversion. The
+// feed is shared: callers must not modify it.
+func (s *Syncer) feed(cal Calendar, st *CalendarState, fresh bool) *calendar.Feed {
 	zone := cal.Zone
 	if zone == nil && st.TimeZone != "" {
 		if loc, err := time.LoadLocation(st.TimeZone); err == nil {
@@ -302,9 +326,24 @@ func (s *Syncer) feed(cal Calendar, st *CalendarState) *calendar.Feed {
 	if zone == nil {
 		zone = time.UTC
 	}
-	c := &converter{cal: cal, zone: zone, locs: map[string]*time.Location{}, warned: map[string]bool{}}
-	evs := c.convert(st.Events)
-	return &calendar.Feed{Name: cal.Name, Owner: cal.Owner, Events: evs, Warnings: c.warnings}
+	s.mu.Lock()
+	c, ok := s.feeds[cal.ID]
+	s.mu.Unlock()
+	ok = ok && c.name == cal.Name && c.owner == cal.Owner && c.zone == zone.String()
+	if ok && !fresh && c.token == st.SyncToken && c.updated.Equal(st.UpdatedAt) {
+		return c.feed
+	}
+	var prev map[string]*convEntry
+	if ok {
+		prev = c.events
+	}
+	conv := &converter{cal: cal, zone: zone, locs: map[string]*time.Location{}, warned: map[string]bool{}}
+	evs, events := conv.convert(st.Events, prev)
+	f := &calendar.Feed{Name: cal.Name, Owner: cal.Owner, Events: evs, Warnings: conv.warnings}
+	s.mu.Lock()
+	s.feeds[cal.ID] = cachedFeed{name: cal.Name, owner: cal.Owner, zone: zone.String(), token: st.SyncToken, updated: st.UpdatedAt, feed: f, events: events}
+	s.mu.Unlock()
+	return f
 }
 
 func (s *Syncer) service(ctx context.Context, cal Calendar) (*calendarv3.Service, error) {
@@ -345,7 +384,7 @@ func (s *Syncer) sync(ctx context.Context, cal Calendar, res *Result) error {
 		defer func() {
 			if res.Feed == nil {
 				// Failed: the last saved state, stale but not empty.
-				res.Feed = s.feed(cal, stale)
+				res.Feed = s.feed(cal, stale, false)
 			}
 		}()
 	}
@@ -375,7 +414,7 @@ func (s *Syncer) sync(ctx context.Context, cal Calendar, res *Result) error {
 		}
 		if st != nil && next.SyncToken == st.SyncToken && res.Changes == 0 && next.TimeZone == st.TimeZone {
 			res.LastSuccess = s.clock.Now()
-			res.Feed = s.feed(cal, st)
+			res.Feed = s.feed(cal, st, false)
 			return nil
 		}
 		next.UpdatedAt = s.clock.Now()
@@ -383,7 +422,7 @@ func (s *Syncer) sync(ctx context.Context, cal Calendar, res *Result) error {
 			return fmt.Errorf("google: calendar %s: save state: %w", cal.ID, err)
 		}
 		res.LastSuccess = next.UpdatedAt
-		res.Feed = s.feed(cal, next)
+		res.Feed = s.feed(cal, next, true)
 		return nil
 	}
 }
@@ -402,6 +441,7 @@ func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calenda
 		res.Full = true
 	}
 	res.Changes = 0
+	cancelled := false // any cancellation received (then prune)
 	pageToken := ""
 	for page := 1; ; page++ {
 		call := svc.Events.List(cal.ID).SingleEvents(false).ShowDeleted(true).MaxResults(int64(s.cfg.PageSize))
@@ -429,6 +469,7 @@ func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calenda
 				continue
 			}
 			res.Changes++
+			cancelled = cancelled || ev.Status == "cancelled"
 			if err := apply(next.Events, ev); err != nil {
 				return nil, fmt.Errorf("google: calendar %s: event %s: %w", cal.ID, ev.Id, err)
 			}
@@ -444,7 +485,9 @@ func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calenda
 			return nil, fmt.Errorf("google: calendar %s: events.list: last page has no nextSyncToken", cal.ID)
 		}
 		next.SyncToken = evs.NextSyncToken
-		pruneOrphanCancellations(next.Events)
+		if cancelled {
+			pruneOrphanCancellations(next.Events)
+		}
 		return next, nil
 	}
 }

@@ -3,6 +3,8 @@ package google_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -118,13 +120,13 @@ func TestIncrementalSync(t *testing.T) {
 	e.load()
 	e.syncAll()
 	e.fake.ResetCounts()
-	saves := e.store.Saves
+	saves := e.store.Saves()
 
 	t.Run("unchanged", func(t *testing.T) {
 		rs := e.syncAll()
 		e.expectOneRequestEach(rs)
-		if e.store.Saves != saves {
-			t.Errorf("unchanged cycle saved state %d times", e.store.Saves-saves)
+		if e.store.Saves() != saves {
+			t.Errorf("unchanged cycle saved state %d times", e.store.Saves()-saves)
 		}
 		if got := starts(occurrences(t, byID(t, rs, ana)), series); !slices.Equal(got, mondays()) {
 			t.Errorf("starts = %v", got)
@@ -328,6 +330,11 @@ func scenario(t *testing.T, e *env) map[string]string {
 	must(e.fake.DeleteEvent(ana, "ooo1"))
 	e.fake.PutEvent(cy, &calendarv3.Event{Id: "late", Summary: "Late", Start: edt(at(time.April, 1, 9, 0)), End: edt(at(time.April, 1, 10, 0))})
 	rs := e.syncAll()
+	// A new Syncer (no conversion cache) reads the same from the store.
+	fresh, err := google.New(google.Config{}, e.store)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string]string{}
 	for _, r := range rs {
 		b, err := json.Marshal(occurrences(t, r))
@@ -335,6 +342,14 @@ func scenario(t *testing.T, e *env) map[string]string {
 			t.Fatal(err)
 		}
 		out[r.Calendar.ID] = string(b)
+		feed, err := fresh.Events(context.Background(), r.Calendar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b2, _ := json.Marshal(occurrences(t, google.Result{Calendar: r.Calendar, Feed: feed}))
+		if string(b2) != string(b) {
+			t.Errorf("%s: cached conversion differs from a fresh one:\n%s\n%s", r.Calendar.ID, b, b2)
+		}
 	}
 	return out
 }
@@ -686,5 +701,89 @@ func TestConversionWarnings(t *testing.T) {
 	occs := occurrences(t, r)
 	if len(occs) != 2 || !occs[0].Start.Equal(start) || !occs[1].Start.Equal(time.Date(2026, 1, 7, 8, 0, 0, 0, time.UTC)) {
 		t.Errorf("occurrences %+v", occs)
+	}
+}
+
+func TestGoneMidPagination(t *testing.T) {
+	e := newEnv(t, google.Config{PageSize: 1})
+	e.load()
+	gone := fakegoogle.Fault{Status: 410, Reason: "fullSyncRequired"}
+	// Page 2 of the first full sync answers 410: the sync starts over.
+	e.fake.InjectFaults(ana, fakegoogle.Fault{}, gone)
+	r := e.sync.Sync(context.Background(), e.cals[0])
+	if r.Err != nil || !r.Resynced || r.Requests != 5 || r.Changes != 3 || len(r.Feed.Events) != 3 {
+		t.Fatalf("err %v, resynced %v, %d requests, %d changes", r.Err, r.Resynced, r.Requests, r.Changes)
+	}
+	// The stored state matches what the syncer returned, without a request.
+	feed, err := e.sync.Events(context.Background(), e.cals[0])
+	if err != nil || feed == nil || len(feed.Events) != 3 {
+		t.Errorf("Events: %+v, %v", feed, err)
+	}
+	if feed, err := e.sync.Events(context.Background(), google.Calendar{ID: "nobody@example.com"}); feed != nil || err != nil {
+		t.Errorf("Events of an unknown calendar: %+v, %v", feed, err)
+	}
+	// 410 again and again: a clear error, no endless loop.
+	e.fake.InjectFaults(ana, gone, gone, gone, gone)
+	r = e.sync.Sync(context.Background(), e.cals[0])
+	if r.Err == nil || !strings.Contains(r.Err.Error(), "410") || !strings.HasPrefix(r.Err.Error(), "google: calendar ana@example.com: ") || r.Requests != 3 {
+		t.Errorf("endless 410: err %v after %d requests", r.Err, r.Requests)
+	}
+}
+
+func TestCalendarDefaultsAndMetrics(t *testing.T) {
+	e := newEnv(t, google.Config{})
+	e.load()
+	r := e.sync.Sync(context.Background(), google.Calendar{ID: bo})
+	if r.Err != nil || r.Feed.Name != bo || r.Feed.Owner != bo || r.Feed.Events[0].Source != bo || r.Feed.Events[0].Owner != bo {
+		t.Fatalf("defaults: err %v, feed %+v", r.Err, r.Feed)
+	}
+	if n := counterValue(t, e.reg, "cadence_google_requests_total", map[string]string{"method": "events.list", "code": "200"}); n != 1 {
+		t.Errorf("requests_total{200} = %v", n)
+	}
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() == "cadence_source_sync_duration_seconds" {
+			for _, m := range mf.GetMetric() {
+				if m.GetLabel()[0].GetValue() == bo && m.GetHistogram().GetSampleCount() == 1 {
+					found = true
+				}
+			}
+		}
+		if mf.GetName() == "cadence_source_last_success_timestamp_seconds" {
+			t.Error("the daemon's metric is registered here")
+		}
+	}
+	if !found {
+		t.Error("no sync duration sample for bo")
+	}
+	r = e.sync.Sync(context.Background(), google.Calendar{ID: cy, QuotaUser: "q-cy"})
+	if r.Err != nil || e.fake.LastQuery(cy).Get("quotaUser") != "q-cy" {
+		t.Errorf("explicit quota user: err %v, sent %q", r.Err, e.fake.LastQuery(cy).Get("quotaUser"))
+	}
+	// Credentials failing for one calendar: an error naming it, no request.
+	s2, err := google.New(google.Config{Endpoint: fakegoogle.CalendarEndpoint(e.srv.URL), HTTPClient: func(ctx context.Context, cal google.Calendar) (*http.Client, error) {
+		if cal.ID == ana {
+			return nil, errors.New("no delegation for this user")
+		}
+		return http.DefaultClient, nil
+	}}, google.NewMemoryStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fake.ResetCounts()
+	rs := s2.SyncAll(context.Background(), e.cals)
+	if a := byID(t, rs, ana); a.Err == nil || a.Err.Error() != "google: calendar ana@example.com: credentials: no delegation for this user" || e.fake.Requests(ana, fakegoogle.MethodEventsList) != 0 {
+		t.Errorf("ana: %v", a.Err)
+	}
+	if b := byID(t, rs, bo); b.Err != nil {
+		t.Errorf("bo: %v", b.Err)
+	}
+	// Registering twice on one registry is an error, not a panic.
+	if _, err := google.New(google.Config{Registerer: e.reg}, google.NewMemoryStore()); err == nil || !strings.HasPrefix(err.Error(), "google: register metrics") {
+		t.Errorf("second registration: %v", err)
 	}
 }

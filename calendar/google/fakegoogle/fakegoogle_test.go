@@ -182,6 +182,12 @@ func TestFaultsAndBlocks(t *testing.T) {
 	if code := <-done; code != 200 {
 		t.Errorf("released request: %d", code)
 	}
+	s.FailAlways(cal, InternalError)
+	s.InjectFaults("", TooManyRequests)
+	s.ClearFaults()
+	if code, _, body := get(t, srv, cal, nil); code != 200 {
+		t.Errorf("after ClearFaults: %d %s", code, body)
+	}
 }
 
 func TestCutSeriesAndDataset(t *testing.T) {

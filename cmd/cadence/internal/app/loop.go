@@ -14,6 +14,7 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
 
 // feedState is what the daemon holds for one ICS source: its last good
@@ -39,7 +40,12 @@ func loadFeedState(ctx context.Context, st Store, src calendar.ICSSource) (*feed
 		return nil, err
 	}
 	if rec != nil && rec.Source == sourceID(src) {
-		fs.events = rec.Events
+		feed, err := calendar.ParseICS(bytes.NewReader(rec.Body), calendar.ParseOptions{Name: src.Name, Owner: src.Owner, Zone: src.Zone})
+		if err != nil {
+			// Stored by an older version that parsed it differently: refetch.
+			return fs, nil
+		}
+		fs.events = feed.Events
 		fs.validators = rec.Validators
 		fs.lastSuccess = rec.LastSuccess
 		fs.haveData = true
@@ -130,7 +136,7 @@ func (a *App) syncSource(ctx context.Context, fs *feedState) {
 		}
 	}
 	now := a.clock.Now()
-	a.m.sourceSync(src.Name, time.Since(start), err == nil)
+	a.m.sourceSync(src.Name, time.Since(start))
 	if err != nil {
 		fs.mu.Lock()
 		fs.ok, fs.attempted, fs.lastError = false, true, err.Error()
@@ -148,7 +154,7 @@ func (a *App) syncSource(ctx context.Context, fs *feedState) {
 		a.signalChange()
 		return
 	}
-	rec := &FeedRecord{Source: sourceID(src), Validators: res.Validators, Events: feed.Events, LastSuccess: now}
+	rec := &store.FeedRecord{Source: sourceID(src), Validators: res.Validators, Body: res.Data, LastSuccess: now}
 	if err := a.store.SaveFeed(ctx, src.Name, rec); err != nil {
 		// Without the store the data would be lost on restart: count it as
 		// a failure, keep serving from memory.
@@ -188,7 +194,7 @@ func (a *App) allAttempted() bool {
 	defer a.feedsMu.Unlock()
 	for _, fs := range a.feeds {
 		fs.mu.Lock()
-		done := fs.attempted || fs.haveData
+		done := fs.attempted
 		fs.mu.Unlock()
 		if !done {
 			return false
@@ -199,9 +205,9 @@ func (a *App) allAttempted() bool {
 
 func (a *App) evaluateLoop(ctx context.Context) {
 	cfg, _ := a.config()
-	// The first evaluation waits until every source was tried once (or
-	// served from the store), bounded so one hanging feed cannot keep the
-	// daemon unready.
+	// The first evaluation waits until every source was tried once (a
+	// failing one then serves its stored data), bounded so one hanging feed
+	// cannot keep the daemon unready.
 	firstDeadline := a.clock.After(cfg.Serve.FirstEvaluationTimeout)
 	for !a.allAttempted() {
 		select {

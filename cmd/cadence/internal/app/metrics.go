@@ -13,15 +13,13 @@ import (
 // selfMetrics are the exporter's own metrics, separate from the domain
 // metrics that report.NewCollector builds from the snapshot.
 type selfMetrics struct {
-	sourceUp          *prometheus.GaugeVec
-	sourceLastSuccess *prometheus.GaugeVec
-	sourceErrors      *prometheus.CounterVec
-	sourceDuration    *prometheus.HistogramVec
-	evalDuration      prometheus.Histogram
-	evalLastSuccess   prometheus.Gauge
-	evalFailures      prometheus.Counter
-	reloadOK          prometheus.Gauge
-	reloadTime        prometheus.Gauge
+	sourceErrors    *prometheus.CounterVec
+	sourceDuration  *prometheus.HistogramVec
+	evalDuration    prometheus.Histogram
+	evalLastSuccess prometheus.Gauge
+	evalFailures    prometheus.Counter
+	reloadOK        prometheus.Gauge
+	reloadTime      prometheus.Gauge
 
 	mu      sync.Mutex
 	sources map[string]bool // names with series, for forgetSources
@@ -30,12 +28,6 @@ type selfMetrics struct {
 func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 	m := &selfMetrics{
 		sources: make(map[string]bool),
-		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cadence_source_up", Help: "1 if the last sync of the source succeeded, else 0.",
-		}, []string{"source"}),
-		sourceLastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "cadence_source_last_success_timestamp_seconds", Help: "Unix time of the source's last successful sync.",
-		}, []string{"source"}),
 		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cadence_source_errors_total", Help: "Failed source syncs by reason (fetch, timeout, http_status, too_large, parse, store).",
 		}, []string{"source", "reason"}),
@@ -66,7 +58,7 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()},
 	})
 	buildInfo.Set(1)
-	reg.MustRegister(m.sourceUp, m.sourceLastSuccess, m.sourceErrors, m.sourceDuration,
+	reg.MustRegister(m.sourceErrors, m.sourceDuration,
 		m.evalDuration, m.evalLastSuccess, m.evalFailures, m.reloadOK, m.reloadTime, buildInfo)
 	return m
 }
@@ -101,21 +93,17 @@ func (m *selfMetrics) configReload(ok bool, now time.Time) {
 	m.reloadOK.Set(0)
 }
 
-func (m *selfMetrics) sourceSync(name string, d time.Duration, ok bool) {
+func (m *selfMetrics) sourceSync(name string, d time.Duration) {
 	m.mu.Lock()
 	m.sources[name] = true
 	m.mu.Unlock()
 	m.sourceDuration.WithLabelValues(name).Observe(d.Seconds())
-	if ok {
-		m.sourceUp.WithLabelValues(name).Set(1)
-	} else {
-		m.sourceUp.WithLabelValues(name).Set(0)
-	}
 }
 
-func (m *selfMetrics) sourceSuccess(name string, now time.Time) {
-	m.sourceLastSuccess.WithLabelValues(name).Set(float64(now.Unix()))
-}
+// sourceSuccess is a no-op for metrics: source health
+// (cadence_source_up, cadence_source_last_success_timestamp_seconds) is
+// exported from the snapshot, which is re-evaluated after every sync.
+func (m *selfMetrics) sourceSuccess(string, time.Time) {}
 
 func (m *selfMetrics) sourceError(name, reason string) {
 	m.sourceErrors.WithLabelValues(name, reason).Inc()
@@ -131,7 +119,7 @@ func (m *selfMetrics) forgetSources(keep map[string]*feedState) {
 		}
 		for _, v := range []interface {
 			DeletePartialMatch(prometheus.Labels) int
-		}{m.sourceUp, m.sourceLastSuccess, m.sourceErrors, m.sourceDuration} {
+		}{m.sourceErrors, m.sourceDuration} {
 			v.DeletePartialMatch(prometheus.Labels{"source": name})
 		}
 		delete(m.sources, name)

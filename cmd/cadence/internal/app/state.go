@@ -8,28 +8,26 @@ import (
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
-
-// FeedRecord is the persisted state of one ICS source: its validators and
-// last good events, so a restart neither refetches blindly nor loses data
-// while the feed is down.
-type FeedRecord struct {
-	Source      string // sourceID of the definition that produced it
-	Validators  calendar.Validators
-	Events      []calendar.Event
-	LastSuccess time.Time
-}
 
 // Store is the daemon's state. The embedded implementation is SQLite
 // (package store); a PostgreSQL one can satisfy the same interface.
 // Every method commits before it returns: a crash loses nothing committed.
 type Store interface {
-	LoadFeed(ctx context.Context, name string) (*FeedRecord, error) // nil, nil when none
-	SaveFeed(ctx context.Context, name string, rec *FeedRecord) error
+	LoadFeed(ctx context.Context, name string) (*store.FeedRecord, error) // nil, nil when none
+	SaveFeed(ctx context.Context, name string, rec *store.FeedRecord) error
 	LoadHistory(ctx context.Context) ([]calendar.Seen, error)
 	// SaveHistory upserts and deletes history entries in one transaction.
 	SaveHistory(ctx context.Context, upsert []calendar.Seen, remove []calendar.Key) error
 	Close() error
+}
+
+var _ Store = (*store.Store)(nil)
+
+// OpenStore opens the embedded SQLite state at path.
+func OpenStore(path string) (Store, error) {
+	return store.Open(context.Background(), path)
 }
 
 // historyState is the in-memory mirror of the stored occurrence history,

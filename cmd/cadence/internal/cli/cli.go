@@ -86,7 +86,7 @@ func RunEnv(ctx context.Context, args []string, env Env) error {
 	case "events":
 		return runEvents(ctx, rest, env)
 	case "serve":
-		return &UsageError{Msg: "serve: not built"}
+		return runServe(ctx, rest, env)
 	case "check-config":
 		return runCheckConfig(ctx, rest, env)
 	case "version", "--version", "-version":

@@ -160,8 +160,8 @@ func TestDefaults(t *testing.T) {
 			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second,
 		},
 		Metrics: Metrics{PerPair: true, Identity: "email"},
-		File:     "testdata/valid-minimal.yaml",
-		lines:    cfg.lines,
+		File:    "testdata/valid-minimal.yaml",
+		lines:   cfg.lines,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("defaults\n got: %+v\nwant: %+v", cfg, want)

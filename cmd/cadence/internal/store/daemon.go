@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// FeedRecord is the persisted state of one ICS source.
+type FeedRecord struct {
+	// Source identifies the source definition the data came from; callers
+	// ignore a record whose definition changed.
+	Source     string
+	Validators calendar.Validators
+	// Body is the feed as last fetched successfully.
+	Body        []byte
+	LastSuccess time.Time
+}
+
+// LoadFeed returns the stored state of the ICS source name, or (nil, nil).
+func (s *Store) LoadFeed(ctx context.Context, name string) (*FeedRecord, error) {
+	var rec FeedRecord
+	var last string
+	err := s.db.QueryRowContext(ctx,
+		"SELECT source, etag, last_modified, body, last_success FROM ics_feeds WHERE name = ?", name).
+		Scan(&rec.Source, &rec.Validators.ETag, &rec.Validators.LastModified, &rec.Body, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: load feed %s: %w", name, err)
+	}
+	if rec.LastSuccess, err = time.Parse(time.RFC3339Nano, last); err != nil {
+		return nil, fmt.Errorf("store: feed %s: bad last_success %q: %w", name, last, err)
+	}
+	return &rec, nil
+}
+
+// SaveFeed replaces the stored state of the ICS source name.
+func (s *Store) SaveFeed(ctx context.Context, name string, rec *FeedRecord) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO ics_feeds(name, source, etag, last_modified, body, last_success) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT(name) DO UPDATE SET source = excluded.source, etag = excluded.etag, last_modified = excluded.last_modified,
+			body = excluded.body, last_success = excluded.last_success`,
+			name, rec.Source, rec.Validators.ETag, rec.Validators.LastModified, rec.Body, rec.LastSuccess.UTC().Format(time.RFC3339Nano))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: save feed %s: %w", name, err)
+	}
+	return nil
+}
+
+// LoadHistory returns every stored occurrence.
+func (s *Store) LoadHistory(ctx context.Context) ([]calendar.Seen, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT series_uid, original_start, json FROM occurrence_history ORDER BY original_start, series_uid")
+	if err != nil {
+		return nil, fmt.Errorf("store: load history: %w", err)
+	}
+	defer rows.Close()
+	var out []calendar.Seen
+	for rows.Next() {
+		var uid, js string
+		var start int64
+		if err := rows.Scan(&uid, &start, &js); err != nil {
+			return nil, fmt.Errorf("store: load history: %w", err)
+		}
+		var seen calendar.Seen
+		if err := json.Unmarshal([]byte(js), &seen); err != nil {
+			return nil, fmt.Errorf("store: history entry %s@%d: %w", uid, start, err)
+		}
+		out = append(out, seen)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: load history: %w", err)
+	}
+	return out, nil
+}
+
+// SaveHistory upserts and removes history entries in one transaction.
+func (s *Store) SaveHistory(ctx context.Context, upsert []calendar.Seen, remove []calendar.Key) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		up, err := tx.PrepareContext(ctx, `INSERT INTO occurrence_history(series_uid, original_start, json) VALUES (?, ?, ?)
+			ON CONFLICT(series_uid, original_start) DO UPDATE SET json = excluded.json`)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
+		for _, e := range upsert {
+			js, err := json.Marshal(e)
+			if err != nil {
+				return err
+			}
+			k := e.Occ.Key()
+			if _, err := up.ExecContext(ctx, k.UID, k.OriginalStart, string(js)); err != nil {
+				return err
+			}
+		}
+		del, err := tx.PrepareContext(ctx, "DELETE FROM occurrence_history WHERE series_uid = ? AND original_start = ?")
+		if err != nil {
+			return err
+		}
+		defer del.Close()
+		for _, k := range remove {
+			if _, err := del.ExecContext(ctx, k.UID, k.OriginalStart); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save history (%d upserts, %d removals): %w", len(upsert), len(remove), err)
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+func TestFeedAndHistoryPersistAcrossReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	rec := &FeedRecord{
+		Source:      "ana@example.com|/feeds/ana.ics||UTC",
+		Validators:  calendar.Validators{ETag: `"v1"`, LastModified: "Mon, 02 Nov 2026 09:00:00 GMT"},
+		Body:        []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+		LastSuccess: start,
+	}
+	if err := st.SaveFeed(ctx, "ana", rec); err != nil {
+		t.Fatal(err)
+	}
+	o1 := calendar.Occurrence{UID: "u1", SeriesUID: "u1", OriginalStart: start, Start: start, End: start.Add(time.Hour), Status: calendar.StatusConfirmed}
+	o2 := o1
+	o2.OriginalStart, o2.Start = start.AddDate(0, 0, 7), start.AddDate(0, 0, 7)
+	if err := st.SaveHistory(ctx, []calendar.Seen{{Occ: o1, LastSeen: start}, {Occ: o2, LastSeen: start}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveHistory(ctx, nil, []calendar.Key{o2.Key()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	st, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, err := st.LoadFeed(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Source != rec.Source || got.Validators != rec.Validators || !got.LastSuccess.Equal(rec.LastSuccess) ||
+		!bytes.Equal(got.Body, rec.Body) {
+		t.Fatalf("feed after reopen = %+v", got)
+	}
+	if none, err := st.LoadFeed(ctx, "nobody"); none != nil || err != nil {
+		t.Fatalf("unknown feed: %v, %v", none, err)
+	}
+	hist, err := st.LoadHistory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 1 || hist[0].Occ.Key() != o1.Key() {
+		t.Fatalf("history after reopen = %+v", hist)
+	}
+	if v, _ := st.SchemaVersion(ctx); v < 2 {
+		t.Errorf("schema version %d, want >= 2", v)
+	}
+}
