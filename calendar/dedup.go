@@ -12,32 +12,53 @@ import (
 // copy is, in order: the one whose Owner is its Organizer, the one with
 // the higher Sequence, then the first by Source, Owner and UID, so the
 // result does not depend on the input order. SeenIn lists the sources of
-// all copies, sorted and without repeats. The result is sorted like
+// all copies, sorted and without repeats (treat it as read-only: the
+// occurrences seen in one source only share one slice). The result is sorted like
 // Expand's: by Start, then UID.
 func Dedup(occs []Occurrence) []Occurrence {
 	if len(occs) == 0 {
 		return nil
 	}
-	idx := make(map[Key]int, len(occs))
+	idx := make(map[Key]int32, len(occs))
 	out := make([]Occurrence, 0, len(occs))
-	seen := make([][]string, 0, len(occs))
+	// first[i] is the source of out[i]'s first copy; extra lists the
+	// sources of further copies (most occurrences have none).
+	first := make([]string, 0, len(occs))
+	var extra map[int32][]string
 	for i := range occs {
 		o := &occs[i]
 		k := o.Key()
 		j, ok := idx[k]
 		if !ok {
-			idx[k] = len(out)
+			idx[k] = int32(len(out))
 			out = append(out, *o)
-			seen = append(seen, append([]string(nil), o.Source))
+			first = append(first, o.Source)
 			continue
 		}
-		seen[j] = append(seen[j], o.Source)
+		if extra == nil {
+			extra = make(map[int32][]string)
+		}
+		extra[j] = append(extra[j], o.Source)
 		if better(o, &out[j]) {
 			out[j] = *o
 		}
 	}
+	// A single-source SeenIn is shared between the occurrences of that
+	// source (one allocation per source, not per occurrence).
+	single := make(map[string][]string)
 	for i := range out {
-		s := seen[i]
+		src := first[i]
+		more, dup := extra[int32(i)]
+		if !dup {
+			s, ok := single[src]
+			if !ok {
+				s = []string{src}
+				single[src] = s
+			}
+			out[i].SeenIn = s[:1:1]
+			continue
+		}
+		s := append(append(make([]string, 0, len(more)+1), src), more...)
 		sort.Strings(s)
 		u := s[:1]
 		for _, x := range s[1:] {

@@ -405,11 +405,25 @@ func sortOccurrences(occs []Occurrence, cmp func(a, b *Occurrence) int) {
 		return
 	}
 	slices.SortStableFunc(idx, func(i, j int32) int { return cmp(&occs[i], &occs[j]) })
-	tmp := make([]Occurrence, len(occs))
-	for i, k := range idx {
-		tmp[i] = occs[k]
+	// Apply the permutation in place, cycle by cycle: occs[i] = old
+	// occs[idx[i]]. Each value moves once, through one temporary.
+	for i := range idx {
+		if idx[i] < 0 || int(idx[i]) == i {
+			continue
+		}
+		tmp := occs[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = -1
+			if k == i {
+				occs[j] = tmp
+				break
+			}
+			occs[j] = occs[k]
+			j = k
+		}
 	}
-	copy(occs, tmp)
 }
 
 func hasOrig(orig map[*Event]time.Time, e *Event) bool {

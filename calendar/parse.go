@@ -33,7 +33,7 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 	if name == "" {
 		name = "ics"
 	}
-	data, err := io.ReadAll(r)
+	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %s: reading feed: %w", name, err)
 	}
@@ -57,6 +57,29 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 		p.calendar(cal)
 	}
 	return feed, nil
+}
+
+// readAll is io.ReadAll, reading in one allocation when r tells its
+// length (a *bytes.Reader or *strings.Reader, as callers pass).
+func readAll(r io.Reader) ([]byte, error) {
+	lr, ok := r.(interface{ Len() int })
+	if !ok {
+		return io.ReadAll(r)
+	}
+	buf := make([]byte, 0, lr.Len()+1) // +1: EOF without growing
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
 }
 
 // decodeAll runs go-ical's decoder over the cleaned text, inside recover():

@@ -286,6 +286,9 @@ func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*
 			// A bare cancelled instance of a series this calendar does not
 			// have (any more): nothing to attach it to.
 			continue
+		case g.Start == nil:
+			c.warnf(id, "instance of unknown series %s without a start: skipped", g.RecurringEventId)
+			continue
 		default:
 			uid := g.ICalUID
 			if uid == "" {

@@ -15,7 +15,7 @@ type metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, shared *prometheus.HistogramVec) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cadence_google_requests_total",
@@ -31,8 +31,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
 		}, []string{"source"}),
 	}
+	cs := []prometheus.Collector{m.requests, m.retries, m.duration}
+	if shared != nil {
+		// The daemon shares one cadence_source_sync_duration_seconds
+		// between ICS and Google sources; it registers it itself.
+		m.duration = shared
+		cs = cs[:2]
+	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.retries, m.duration} {
+		for _, c := range cs {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("google: register metrics: %w", err)
 			}

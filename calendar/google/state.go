@@ -3,6 +3,7 @@ package google
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -33,12 +34,21 @@ type StateStore interface {
 	DeleteCalendar(ctx context.Context, calendarID string) error
 }
 
+// TokenSaver is optionally implemented by a StateStore: it records a new
+// sync token (and zone and save time) of a calendar whose event set did
+// not change, without rewriting the events. It fails when the calendar
+// has no saved state.
+type TokenSaver interface {
+	SaveSyncToken(ctx context.Context, calendarID, token, timeZone string, updatedAt time.Time) error
+}
+
 // MemoryStore is an in-memory StateStore (tests, one-shot runs). It stores
 // copies, so callers may keep changing what they passed.
 type MemoryStore struct {
-	mu    sync.Mutex
-	cals  map[string]*CalendarState
-	saves int
+	mu         sync.Mutex
+	cals       map[string]*CalendarState
+	saves      int
+	tokenSaves int
 }
 
 // Saves returns the number of SaveCalendar calls so far.
@@ -79,6 +89,26 @@ func (m *MemoryStore) SaveCalendar(_ context.Context, calendarID string, st *Cal
 	m.cals[calendarID] = copyState(st)
 	m.saves++
 	return nil
+}
+
+// SaveSyncToken implements TokenSaver.
+func (m *MemoryStore) SaveSyncToken(_ context.Context, calendarID, token, timeZone string, updatedAt time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st, ok := m.cals[calendarID]
+	if !ok {
+		return fmt.Errorf("google: memory store: no state for calendar %s", calendarID)
+	}
+	st.SyncToken, st.TimeZone, st.UpdatedAt = token, timeZone, updatedAt
+	m.tokenSaves++
+	return nil
+}
+
+// TokenSaves returns the number of SaveSyncToken calls so far.
+func (m *MemoryStore) TokenSaves() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tokenSaves
 }
 
 // DeleteCalendar implements StateStore.

@@ -76,6 +76,10 @@ type Config struct {
 	Rand func() float64
 	// Registerer receives the operational metrics (nil = not registered).
 	Registerer prometheus.Registerer
+	// SyncDuration, when set, is the cadence_source_sync_duration_seconds
+	// histogram (label "source") the caller already registered; the
+	// daemon shares it between all its sources.
+	SyncDuration *prometheus.HistogramVec
 	// HTTPClient returns the authorized client for a calendar (a
 	// service-account client impersonating the calendar's owner, or one
 	// user's OAuth client). Nil uses Calendar.Client, then an
@@ -239,7 +243,7 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 		s.rand = rand.Float64
 	}
 	s.limiter = newLimiter(cfg.PerUserPerMinute, cfg.PerProjectPerMinute, s.clock.Now())
-	m, err := newMetrics(cfg.Registerer)
+	m, err := newMetrics(cfg.Registerer, cfg.SyncDuration)
 	if err != nil {
 		return nil, err
 	}
@@ -346,6 +350,17 @@ func (s *Syncer) feed(cal Calendar, st *CalendarState, fresh bool) *calendar.Fee
 	return f
 }
 
+// retag moves the cached feed built from st to the state's new token and
+// save time (the event set did not change).
+func (s *Syncer) retag(id string, st *CalendarState, token string, updated time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.feeds[id]; ok && c.token == st.SyncToken && c.updated.Equal(st.UpdatedAt) {
+		c.token, c.updated = token, updated
+		s.feeds[id] = c
+	}
+}
+
 func (s *Syncer) service(ctx context.Context, cal Calendar) (*calendarv3.Service, error) {
 	var hc *http.Client
 	switch {
@@ -412,10 +427,23 @@ func (s *Syncer) sync(ctx context.Context, cal Calendar, res *Result) error {
 		if err != nil {
 			return err
 		}
-		if st != nil && next.SyncToken == st.SyncToken && res.Changes == 0 && next.TimeZone == st.TimeZone {
-			res.LastSuccess = s.clock.Now()
-			res.Feed = s.feed(cal, st, false)
-			return nil
+		if st != nil && res.Changes == 0 && next.TimeZone == st.TimeZone {
+			// Nothing changed: keep the event rows, record the new token.
+			now := s.clock.Now()
+			if next.SyncToken == st.SyncToken {
+				res.LastSuccess = now
+				res.Feed = s.feed(cal, st, false)
+				return nil
+			}
+			if ts, ok := s.store.(TokenSaver); ok {
+				if err := ts.SaveSyncToken(ctx, cal.ID, next.SyncToken, next.TimeZone, now); err != nil {
+					return fmt.Errorf("google: calendar %s: save sync token: %w", cal.ID, err)
+				}
+				res.Feed = s.feed(cal, st, false)
+				s.retag(cal.ID, st, next.SyncToken, now)
+				res.LastSuccess = now
+				return nil
+			}
 		}
 		next.UpdatedAt = s.clock.Now()
 		if err := s.store.SaveCalendar(ctx, cal.ID, next); err != nil {

@@ -118,15 +118,25 @@ func (e *env) expectOneRequestEach(rs []google.Result) {
 func TestIncrementalSync(t *testing.T) {
 	e := newEnv(t, google.Config{})
 	e.load()
-	e.syncAll()
+	first := e.syncAll()
 	e.fake.ResetCounts()
 	saves := e.store.Saves()
+	before, _ := e.store.LoadCalendar(context.Background(), ana)
 
 	t.Run("unchanged", func(t *testing.T) {
 		rs := e.syncAll()
 		e.expectOneRequestEach(rs)
-		if e.store.Saves() != saves {
-			t.Errorf("unchanged cycle saved state %d times", e.store.Saves()-saves)
+		// Only the new tokens are saved, not the event sets.
+		if e.store.Saves() != saves || e.store.TokenSaves() != 3 {
+			t.Errorf("unchanged cycle: %d full saves, %d token saves; want 0, 3", e.store.Saves()-saves, e.store.TokenSaves())
+		}
+		after, _ := e.store.LoadCalendar(context.Background(), ana)
+		if after.SyncToken == before.SyncToken || len(after.Events) != len(before.Events) {
+			t.Errorf("token %q -> %q, %d -> %d events", before.SyncToken, after.SyncToken, len(before.Events), len(after.Events))
+		}
+		// ... and the conversion is not redone.
+		if r := byID(t, rs, ana); r.Feed != byID(t, first, ana).Feed || len(r.Feed.Events) != 3 {
+			t.Errorf("feed after an unchanged cycle: %+v", r.Feed)
 		}
 		if got := starts(occurrences(t, byID(t, rs, ana)), series); !slices.Equal(got, mondays()) {
 			t.Errorf("starts = %v", got)
@@ -144,7 +154,8 @@ func TestIncrementalSync(t *testing.T) {
 		e.expectOneRequestEach(rs)
 		for _, c := range []string{ana, bo} {
 			got := find(occurrences(t, byID(t, rs, c)), series, jan12)
-			if len(got) != 1 || !got[0].Cancelled() || got[0].CancelReason != calendar.CancelStatus || len(got[0].Attendees) != 3 || got[0].Title != "Ana / Bo" {
+			if len(got) != 1 || !got[0].Cancelled() || got[0].CancelReason != calendar.CancelStatus || len(got[0].Attendees) != 3 || got[0].Title != "Ana / Bo" ||
+				got[0].Organizer != ana || !got[0].Start.Equal(jan12) || got[0].End.Sub(got[0].Start) != 30*time.Minute || got[0].Moved() {
 				t.Errorf("%s: cancelled instance = %+v", c, got)
 			}
 		}
@@ -680,6 +691,11 @@ func TestConversionWarnings(t *testing.T) {
 		{Id: "mars", Summary: "y", Start: &calendarv3.EventDateTime{DateTime: "2026-01-07T09:00:00+01:00", TimeZone: "Mars/Olympus"},
 			End: &calendarv3.EventDateTime{DateTime: "2026-01-07T10:00:00+01:00", TimeZone: "Mars/Olympus"}},
 		{Id: "nostart", Summary: "z"},
+		// An exception of a series this calendar lacks, without a start.
+		{Id: "orphan_20260108T090000Z", RecurringEventId: "orphan", OriginalStartTime: edt(at(time.January, 8, 10, 0))},
+		// ... and one with its data: kept as a single overridden instance.
+		{Id: "other_20260109T090000Z", RecurringEventId: "other", ICalUID: "other@google.com", Summary: "invited once",
+			OriginalStartTime: edt(at(time.January, 9, 10, 0)), Start: edt(at(time.January, 9, 11, 0)), End: edt(at(time.January, 9, 12, 0))},
 	})
 	r := e.sync.Sync(context.Background(), e.cals[0])
 	if r.Err != nil {
@@ -690,16 +706,18 @@ func TestConversionWarnings(t *testing.T) {
 		"google: calendar ana@example.com: event badrule: recurrence (kept as a single occurrence)",
 		`google: calendar ana@example.com: event mars: unknown timeZone "Mars/Olympus"`,
 		"google: calendar ana@example.com: event nostart: start: missing",
+		"google: calendar ana@example.com: event orphan_20260108T090000Z: instance of unknown series orphan without a start: skipped",
 	} {
 		if !strings.Contains(w, want) {
 			t.Errorf("warnings lack %q:\n%s", want, w)
 		}
 	}
-	if len(r.Feed.Warnings) != 3 {
-		t.Errorf("%d warnings, want 3:\n%s", len(r.Feed.Warnings), w)
+	if len(r.Feed.Warnings) != 4 {
+		t.Errorf("%d warnings, want 4:\n%s", len(r.Feed.Warnings), w)
 	}
 	occs := occurrences(t, r)
-	if len(occs) != 2 || !occs[0].Start.Equal(start) || !occs[1].Start.Equal(time.Date(2026, 1, 7, 8, 0, 0, 0, time.UTC)) {
+	if len(occs) != 3 || !occs[0].Start.Equal(start) || !occs[1].Start.Equal(time.Date(2026, 1, 7, 8, 0, 0, 0, time.UTC)) ||
+		occs[2].UID != "other@google.com" || !occs[2].Moved() || !occs[2].Override || occs[2].Title != "invited once" {
 		t.Errorf("occurrences %+v", occs)
 	}
 }
@@ -764,6 +782,13 @@ func TestCalendarDefaultsAndMetrics(t *testing.T) {
 	if r.Err != nil || e.fake.LastQuery(cy).Get("quotaUser") != "q-cy" {
 		t.Errorf("explicit quota user: err %v, sent %q", r.Err, e.fake.LastQuery(cy).Get("quotaUser"))
 	}
+	// Calendar ids with characters that need escaping in the path.
+	odd := "c_team#1/x?y@group.calendar.google.com"
+	e.fake.AddCalendar(odd, "UTC")
+	e.fake.PutEvent(odd, single())
+	if r := e.sync.Sync(context.Background(), google.Calendar{ID: odd, Owner: cy}); r.Err != nil || len(r.Feed.Events) != 1 || e.fake.Requests(odd, fakegoogle.MethodEventsList) != 1 {
+		t.Errorf("odd calendar id: err %v, feed %+v", r.Err, r.Feed)
+	}
 	// Credentials failing for one calendar: an error naming it, no request.
 	s2, err := google.New(google.Config{Endpoint: fakegoogle.CalendarEndpoint(e.srv.URL), HTTPClient: func(ctx context.Context, cal google.Calendar) (*http.Client, error) {
 		if cal.ID == ana {
@@ -785,5 +810,26 @@ func TestCalendarDefaultsAndMetrics(t *testing.T) {
 	// Registering twice on one registry is an error, not a panic.
 	if _, err := google.New(google.Config{Registerer: e.reg}, google.NewMemoryStore()); err == nil || !strings.HasPrefix(err.Error(), "google: register metrics") {
 		t.Errorf("second registration: %v", err)
+	}
+}
+
+func TestCancelMovedInstance(t *testing.T) {
+	e := newEnv(t, google.Config{})
+	e.load()
+	e.syncAll()
+	jan19, moved := at(time.January, 19, 10, 0), at(time.January, 20, 11, 0)
+	if err := e.fake.MoveInstance(ana, "w1on1", jan19, moved, moved.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.syncAll()
+	// Cancelling the moved instance arrives as a bare id: the instance
+	// keeps its moved time and is cancelled there.
+	if err := e.fake.CancelInstance(ana, "w1on1", jan19); err != nil {
+		t.Fatal(err)
+	}
+	rs := e.syncAll()
+	got := find(occurrences(t, byID(t, rs, ana)), series, jan19)
+	if len(got) != 1 || !got[0].Cancelled() || !got[0].Start.Equal(moved) || got[0].End.Sub(got[0].Start) != time.Hour || len(got[0].Attendees) != 3 {
+		t.Errorf("cancelled moved instance = %+v", got)
 	}
 }

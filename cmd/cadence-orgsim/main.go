@@ -3,6 +3,7 @@
 // written as Google Calendar and Exchange export them.
 //
 //	cadence-orgsim --people 2000 --months 6 --seed 1 --start 2026-05-04 --out /tmp/org --config-out /tmp/org/cadence.yaml
+//	cadence-orgsim --people 10000 --out /tmp/org --google-out /tmp/org/google.json   (then: fakegoogle -data /tmp/org/google.json)
 //	cadence-orgsim --scenario example --out examples/org --update-config config.example.yaml
 //
 // Output is deterministic for a seed.
@@ -39,6 +40,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output directory (required)")
 	configOut := fs.String("config-out", "", "also write a cadence config listing the feeds to this file")
 	updateConfig := fs.String("update-config", "", "replace the sources.ics list of this existing config file")
+	googleOut := fs.String("google-out", "", "also write the org as a fake Google server dataset (Calendar v3 JSON) to this file")
 	scenario := fs.String("scenario", "", `"example": the hand-written example org (ignores --people, --months, --seed, --start)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,6 +87,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if *googleOut != "" {
+		if err := writeFile(*googleOut, org.WriteGoogleDataset); err != nil {
+			return err
+		}
+	}
 	if *updateConfig != "" {
 		rel, err := relTo(*updateConfig, *out)
 		if err != nil {
@@ -105,6 +112,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %d people, %d meetings to %s\n", len(org.People), len(org.Meetings), *out)
 	return nil
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // relTo returns dir relative to the directory of the config file, with

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cadence-dev/cadence/calendar/google/fakegoogle"
 )
 
 func TestRunWritesOrgAndConfig(t *testing.T) {
@@ -14,7 +16,7 @@ func TestRunWritesOrgAndConfig(t *testing.T) {
 	cfg := filepath.Join(dir, "cadence.yaml")
 	var stdout, stderr bytes.Buffer
 	err := run([]string{"--people", "12", "--months", "2", "--seed", "3", "--start", "2026-05-04", "--broken", "1",
-		"--out", out, "--config-out", cfg}, &stdout, &stderr)
+		"--out", out, "--config-out", cfg, "--google-out", filepath.Join(dir, "google.json")}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run: %v (stderr %s)", err, stderr.String())
 	}
@@ -31,6 +33,14 @@ func TestRunWritesOrgAndConfig(t *testing.T) {
 	}
 	if !strings.Contains(string(data), "csv: org/people.csv") || !strings.Contains(string(data), "path: org/feeds/") {
 		t.Errorf("config paths are not relative to the config file:\n%s", data)
+	}
+	gj, err := os.ReadFile(filepath.Join(dir, "google.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := fakegoogle.New()
+	if err := fake.LoadDataset(bytes.NewReader(gj), "google.json"); err != nil {
+		t.Errorf("--google-out: %v", err)
 	}
 	if !strings.Contains(stdout.String(), "wrote 12 people") {
 		t.Errorf("stdout %q", stdout.String())

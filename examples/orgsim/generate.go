@@ -253,10 +253,31 @@ func (g *gen) meetings() {
 			if r.IntN(30) == 0 {
 				m.Guests = append(m.Guests, Guest{Email: "guest" + fmt.Sprint(r.IntN(100)) + "@partner.example.org", Kind: External})
 			}
-			if r.IntN(20) == 0 && m.Start.Before(g.end) { // cut short
+			var split *Meeting
+			switch x := r.IntN(100); {
+			case x < 5 && m.Start.Before(g.end): // cut short
 				m.Recur.Until = m.Start.Add(time.Duration(r.Int64N(int64(g.end.Sub(m.Start)) + 1)))
+			case x < 9 && org.Provider == Google: // moved "this and following": the series is split
+				if occ := m.Occurrences(g.end); len(occ) >= 4 {
+					at := occ[len(occ)/2]
+					ns := at.Add(time.Duration(1+r.IntN(3)) * time.Hour)
+					split = o.Split(m, at, ns, ns.Add(dur))
+				}
 			}
 			g.patch(m)
+			o.AddMeeting(m)
+			if split != nil {
+				g.patch(split)
+				o.AddMeeting(split)
+			}
+		}
+		// An ad-hoc single 1:1 for some; a third of those cancelled.
+		if r.IntN(100) < 8 {
+			at := g.slotAfter(mgr, start.AddDate(0, 0, r.IntN(max(1, int(g.end.Sub(start).Hours()/24)))))
+			m := g.newMeeting(p.Feed+"-adhoc", "Catch-up: "+strings.Fields(mgr.Name)[0]+" / "+strings.Fields(p.Name)[0], mgr, at, 30*time.Minute, []Guest{g.guest(p)})
+			if r.IntN(3) == 0 {
+				m.Cancelled, m.Sequence = true, 1
+			}
 			o.AddMeeting(m)
 		}
 		// Monthly skip-level for some.

@@ -57,11 +57,13 @@ type Server struct {
 	mu     sync.Mutex
 	mux    *http.ServeMux
 	seq    int64
+	issued int64 // sync tokens issued
 	base   time.Time
 	cals   map[string]*fakeCalendar
 	faults map[string][]Fault // "" = any calendar / any request
 	always map[string]Fault   // permanent faults per calendar ("" = all)
 	block  map[string]chan struct{}
+	delay  map[string]time.Duration  // added latency per calendar ("" = all)
 	counts map[string]map[string]int // calendar id ("" for users.list) -> method -> n
 	last   map[string]url.Values     // calendar id -> query of the last request
 	users  []*admin.User
@@ -89,6 +91,7 @@ func New() *Server {
 		faults: map[string][]Fault{},
 		always: map[string]Fault{},
 		block:  map[string]chan struct{}{},
+		delay:  map[string]time.Duration{},
 		counts: map[string]map[string]int{},
 		last:   map[string]url.Values{},
 	}
@@ -523,6 +526,19 @@ func (s *Server) Block(calendarID string) (release func()) {
 	}
 }
 
+// SetLatency adds d of wall-clock latency to every request for the
+// calendar ("" = every request; 0 removes it). For trying timeouts by
+// hand; tests should prefer Block, which needs no clock.
+func (s *Server) SetLatency(calendarID string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d <= 0 {
+		delete(s.delay, calendarID)
+		return
+	}
+	s.delay[calendarID] = d
+}
+
 // Requests returns how many requests of method reached the server for the
 // calendar (users.list is counted under calendar id ""), faults included.
 func (s *Server) Requests(calendarID, method string) int {
@@ -583,7 +599,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, calendarID, metho
 	if blk == nil {
 		blk = s.block[""]
 	}
+	delay := s.delay[calendarID] + s.delay[""]
 	s.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return false
+		}
+	}
 	if blk != nil {
 		select {
 		case <-blk:
@@ -649,6 +675,7 @@ type token struct {
 	Upto  int64  `json:"u"` // ... and seq <= Upto (page tokens only)
 	After int64  `json:"a"` // page tokens: continue after this seq
 	Del   bool   `json:"d"` // page tokens: include deleted items
+	N     int64  `json:"n"` // sync tokens: serial, so each answer has a new token (as Google's)
 }
 
 func encodeToken(t token) string {
@@ -780,7 +807,8 @@ func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) {
 		nt.After = last
 		resp.NextPageToken = encodeToken(nt)
 	} else {
-		resp.NextSyncToken = encodeToken(token{Cal: calID, Epoch: c.epoch, Since: t.Upto})
+		s.issued++
+		resp.NextSyncToken = encodeToken(token{Cal: calID, Epoch: c.epoch, Since: t.Upto, N: s.issued})
 	}
 	writeJSON(w, resp)
 }

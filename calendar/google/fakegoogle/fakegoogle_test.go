@@ -182,6 +182,11 @@ func TestFaultsAndBlocks(t *testing.T) {
 	if code := <-done; code != 200 {
 		t.Errorf("released request: %d", code)
 	}
+	s.SetLatency("", time.Millisecond)
+	if code, _, body := get(t, srv, cal, nil); code != 200 {
+		t.Errorf("with latency: %d %s", code, body)
+	}
+	s.SetLatency("", 0)
 	s.FailAlways(cal, InternalError)
 	s.InjectFaults("", TooManyRequests)
 	s.ClearFaults()

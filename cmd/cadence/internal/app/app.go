@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
 	"github.com/cadence-dev/cadence/report"
 )
 
@@ -81,6 +84,9 @@ type App struct {
 	changed  chan struct{} // a source changed: evaluate soon
 	reloadMu sync.Mutex    // one reload at a time
 
+	google    *sources.Google
+	googleReg prometheus.Registerer
+
 	ln       net.Listener
 	srv      *http.Server
 	cancel   context.CancelFunc
@@ -117,11 +123,10 @@ func New(opts Options) (*App, error) {
 	if a.fetch == nil {
 		a.fetch = calendar.Fetch
 	}
-	cfg, dir, err := loadAll(opts.ConfigPath)
+	cfg, err := config.Load(opts.ConfigPath)
 	if err != nil {
 		return nil, err
 	}
-	a.cfg, a.dir = cfg, dir
 	a.store = opts.Store
 	if a.store == nil {
 		st, err := OpenStore(cfg.Serve.StatePath)
@@ -131,6 +136,15 @@ func New(opts Options) (*App, error) {
 		a.store, a.ownsDB = st, true
 	}
 	a.m = newSelfMetrics(a.reg)
+	a.googleReg = a.reg
+	if a.google, err = a.newGoogle(context.Background(), cfg); err != nil {
+		return nil, err
+	}
+	dir, err := sources.LoadDirectory(context.Background(), cfg, a.google)
+	if err != nil {
+		return nil, err
+	}
+	a.cfg, a.dir = cfg, dir
 	a.m.configReload(true, a.clock.Now())
 	metricsOpts, err := metricsOptions(cfg)
 	if err != nil {
@@ -149,19 +163,6 @@ func New(opts Options) (*App, error) {
 		a.feeds[s.Name] = fs
 	}
 	return a, nil
-}
-
-// loadAll reads the configuration and the directory it names.
-func loadAll(path string) (*config.Config, *cadence.Directory, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	dir, err := cfg.LoadDirectory()
-	if err != nil {
-		return nil, nil, err
-	}
-	return cfg, dir, nil
 }
 
 // Snapshot returns the current evaluation, or nil before the first one.
@@ -261,18 +262,37 @@ func (a *App) Stop(ctx context.Context) error {
 func (a *App) Reload() error {
 	a.reloadMu.Lock()
 	defer a.reloadMu.Unlock()
-	cfg, dir, err := loadAll(a.opts.ConfigPath)
-	if err == nil && a.cfg.Serve.StatePath != cfg.Serve.StatePath && a.opts.Store == nil {
-		err = fmt.Errorf("config: serve.state_path cannot change on reload (restart cadence)")
-	}
-	if err != nil {
+	fail := func(err error) error {
 		a.m.configReload(false, a.clock.Now())
 		a.log.Error("config reload failed; keeping the running configuration", "err", err)
 		return err
 	}
+	cfg, err := config.Load(a.opts.ConfigPath)
+	if err != nil {
+		return fail(err)
+	}
+	if a.cfg.Serve.StatePath != cfg.Serve.StatePath && a.opts.Store == nil {
+		return fail(fmt.Errorf("config: %s: serve.state_path cannot change on reload (restart cadence)", cfg.File))
+	}
+	// A new Google syncer would register its metrics again: keep the
+	// running one unless the google section changed.
+	g := a.google
+	if !reflect.DeepEqual(cfg.Google, a.cfg.Google) {
+		// The running syncer's metrics stay registered; a replacement's
+		// would collide, so they go to a private registry (a restart
+		// exports them again).
+		a.googleReg = prometheus.NewRegistry()
+		if g, err = a.newGoogle(context.Background(), cfg); err != nil {
+			return fail(err)
+		}
+	}
+	dir, err := sources.LoadDirectory(context.Background(), cfg, g)
+	if err != nil {
+		return fail(err)
+	}
 	a.stopSources()
 	a.cfgMu.Lock()
-	a.cfg, a.dir = cfg, dir
+	a.cfg, a.dir, a.google = cfg, dir, g
 	a.cfgMu.Unlock()
 	a.feedsMu.Lock()
 	keep := make(map[string]*feedState)
@@ -288,6 +308,13 @@ func (a *App) Reload() error {
 		}
 		keep[s.Name] = fs
 	}
+	if g != nil {
+		for name, fs := range a.feeds {
+			if strings.HasPrefix(name, googlePrefix) {
+				keep[name] = fs
+			}
+		}
+	}
 	a.feeds = keep
 	a.feedsMu.Unlock()
 	a.m.forgetSources(keep)
@@ -296,7 +323,7 @@ func (a *App) Reload() error {
 		a.startSources(cfg)
 	}
 	a.signalChange()
-	a.log.Info("configuration reloaded", "sources", len(cfg.ICSSources()))
+	a.log.Info("configuration reloaded", "sources", len(keep))
 	return nil
 }
 

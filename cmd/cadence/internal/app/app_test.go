@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/calendar/google/fakegoogle"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/app"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/cli"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
@@ -39,10 +41,16 @@ type fakeClock struct {
 }
 
 func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) After(time.Duration) <-chan time.Time {
+// After fires at once for waits under a minute (retry backoff); the
+// daemon's loop intervals (minutes) never fire on their own.
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ch := make(chan time.Time, 1)
+	if d < time.Minute {
+		ch <- c.now
+		return ch
+	}
 	c.timers = append(c.timers, ch)
 	return ch
 }
@@ -336,7 +344,33 @@ var update = flag.Bool("update", false, "rewrite cmd/cadence/testdata/metrics.go
 const goldenMetrics = "../../testdata/metrics.golden.prom"
 
 func TestGoldenMetrics(t *testing.T) {
-	a, _ := startApp(t, exampleConfig, filepath.Join(t.TempDir(), "state.db"), &fakeClock{now: pinned}, nil)
+	// The example org plus one Google calendar from the fake server, so the
+	// Google source's metrics are in the golden file too.
+	fake := fakegoogle.New()
+	f, err := os.Open("../../../../examples/google/dataset.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.LoadDataset(f, "dataset.json"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	fake.InjectFaults("cy@example.com", fakegoogle.TooManyRequests) // one retry
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	example, err := os.ReadFile(exampleConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := filepath.Abs("../../../..")
+	cfg := strings.ReplaceAll(string(example), " examples/", " "+root+"/examples/")
+	cfg += fmt.Sprintf("google:\n  endpoint: %s\n  calendars: [cy@example.com]\n", srv.URL)
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "cadence.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := startApp(t, cfgPath, filepath.Join(dir, "state.db"), &fakeClock{now: pinned}, nil)
 	defer stop(t, a)
 	_, body := get(t, "http://"+a.Addr()+"/metrics")
 	var out strings.Builder

@@ -76,6 +76,15 @@ func (a *App) startSources(cfg *config.Config) {
 			a.sourceLoop(ctx, fs, cfg.Serve.SyncEvery)
 		}()
 	}
+	if g := a.google; g != nil {
+		_, dir := a.config()
+		a.ensureGoogleFeedsLocked(g.Calendars(dir))
+		a.srcWG.Add(1)
+		go func() {
+			defer a.srcWG.Done()
+			a.googleLoop(ctx, g, cfg.Serve.SyncEvery)
+		}()
+	}
 }
 
 func (a *App) stopSources() {

@@ -59,6 +59,7 @@ commands:
   report        evaluate every pair once and print the result (text, json, markdown)
   serve         run the daemon: sync calendars, evaluate, serve /metrics and /api/v1/report
   events        show one person's expanded calendar and how cadence read each occurrence
+  auth google   log in to one person's Google calendar (installed-app OAuth, PKCE)
   check-config  validate a configuration file and its directory
   version       print the version
 
@@ -87,6 +88,8 @@ func RunEnv(ctx context.Context, args []string, env Env) error {
 		return runEvents(ctx, rest, env)
 	case "serve":
 		return runServe(ctx, rest, env)
+	case "auth":
+		return runAuth(ctx, rest, env)
 	case "check-config":
 		return runCheckConfig(ctx, rest, env)
 	case "version", "--version", "-version":

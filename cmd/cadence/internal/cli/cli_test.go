@@ -183,3 +183,36 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEventsExplainsOutcomes runs `cadence events` for a person whose 1:1s
+// were removed from the series, and for one with an alias.
+func TestEventsExplainsOutcomes(t *testing.T) {
+	out, stderr, err := run(t, "events", "--config", exampleConfig, "--owner", "wes@example.com", "--at", "2026-11-23T09:00:00Z", "--from", "2026-10-20", "--to", "2026-11-30")
+	if err != nil {
+		t.Fatalf("events: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "cancelled (EXDATE") || !strings.Contains(out, "1:1:        direct, lead ivan@example.com, member wes@example.com") {
+		t.Errorf("events output does not explain the cancelled 1:1s:\n%s", out)
+	}
+	golden(t, "events-wes.txt", out)
+
+	out, stderr, err = run(t, "events", "--config", exampleConfig, "--owner", "gus@example.com", "--at", "2026-11-23T09:00:00Z", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "json")
+	if err != nil {
+		t.Fatalf("events json: %v\n%s", err, stderr)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("events --format json is not a JSON array: %v", err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("no events for gus in November")
+	}
+	golden(t, "events-gus.json", out)
+}
+
+func TestEventsUnknownOwner(t *testing.T) {
+	_, _, err := run(t, "events", "--config", exampleConfig, "--owner", "nobody@example.com")
+	if err == nil || !strings.Contains(err.Error(), `"nobody@example.com" is not in the directory`) {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -41,14 +41,14 @@ func runReport(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	dir, err := loadDirectory(cfg)
+	w, err := gather(ctx, cfg, now, env.Stderr)
 	if err != nil {
 		return err
 	}
-	results := readFeeds(ctx, cfg, dir, now, env.Stderr)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	dir, results := w.dir, w.results
 	occs := occurrences(results, expansionWindow(now, cfg.Window), env.Stderr)
 	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses(results))
 	return write(snap)
@@ -95,17 +95,17 @@ func runEvents(ctx context.Context, args []string, env Env) error {
 	if !w.From.Before(w.To) {
 		return &UsageError{Msg: fmt.Sprintf("events: --from %s is not before --to %s", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339))}
 	}
-	dir, err := loadDirectory(cfg)
+	world, err := gather(ctx, cfg, now, env.Stderr)
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir, results := world.dir, world.results
 	who, ok := dir.Resolve(*owner)
 	if !ok {
 		return fmt.Errorf("events: %q is not in the directory", *owner)
-	}
-	results := readFeeds(ctx, cfg, dir, now, env.Stderr)
-	if err := ctx.Err(); err != nil {
-		return err
 	}
 	// Expand every feed (the same meeting may come from the other
 	// participant's feed), then keep the occurrences the person takes part in.

@@ -12,6 +12,8 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
 
 // maxParallelFeeds bounds concurrent feed reads in one-shot commands.
@@ -35,6 +37,52 @@ func loadDirectory(cfg *config.Config) (*cadence.Directory, error) {
 		return nil, &ConfigError{Err: err}
 	}
 	return dir, nil
+}
+
+// world is what a one-shot command reads: the directory and every source.
+type world struct {
+	dir     *cadence.Directory
+	results []feedResult
+}
+
+// gather loads the directory and reads every source (ICS feeds and, when
+// configured, Google calendars, synced incrementally through the state
+// file at serve.state_path).
+func gather(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer) (*world, error) {
+	var g *sources.Google
+	if cfg.Google.Enabled {
+		st, err := store.Open(ctx, cfg.Serve.StatePath)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		if g, err = sources.NewGoogle(ctx, cfg, st, sources.GoogleOptions{}); err != nil {
+			return nil, err
+		}
+		dir, err := sources.LoadDirectory(ctx, cfg, g)
+		if err != nil {
+			return nil, &ConfigError{Err: err}
+		}
+		w := &world{dir: dir, results: readFeeds(ctx, cfg, dir, now, stderr)}
+		for _, res := range g.Syncer().SyncAll(ctx, g.Calendars(dir)) {
+			fr := feedResult{src: calendar.ICSSource{Name: res.Calendar.Name, Owner: res.Calendar.Owner, Zone: res.Calendar.Zone}, feed: res.Feed}
+			fr.status = cadence.SourceStatus{Name: res.Calendar.Name, OK: res.Err == nil}
+			if res.Err != nil {
+				fr.status.Error = res.Err.Error()
+				fmt.Fprintf(stderr, "cadence: source %s: %s\n", res.Calendar.Name, res.Err)
+			} else {
+				t := now
+				fr.status.LastSuccess = &t
+			}
+			w.results = append(w.results, fr)
+		}
+		return w, nil
+	}
+	dir, err := loadDirectory(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &world{dir: dir, results: readFeeds(ctx, cfg, dir, now, stderr)}, nil
 }
 
 // feedResult is one source read in a one-shot command.

@@ -14,19 +14,38 @@ import (
 // and line, and wrap the directory's own error (which names the org file and
 // its line).
 func (c *Config) LoadDirectory() (*cadence.Directory, error) {
+	people, err := c.LoadPeople()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := cadence.NewDirectory(people)
+	if err != nil {
+		return nil, c.directoryProblem(err)
+	}
+	return dir, nil
+}
+
+func (c *Config) directoryProblem(err error) error {
+	key := "directory.csv"
+	if c.Directory.CSV == "" {
+		key = "directory.yaml"
+	}
+	return &Problem{File: c.File, Line: c.Line(key), Path: key, Msg: err.Error(), Err: err}
+}
+
+// LoadPeople reads the people of the org chart file without building the
+// directory (the Google directory merges them as overrides).
+func (c *Config) LoadPeople() ([]cadence.Person, error) {
 	key, file := "directory.csv", c.Directory.CSV
 	if file == "" {
 		key, file = "directory.yaml", c.Directory.YAML
 	}
-	fail := func(err error) error {
-		return &Problem{File: c.File, Line: c.Line(key), Path: key, Msg: err.Error(), Err: err}
-	}
 	if file == "" {
-		return nil, fail(errors.New("no org chart file is set"))
+		return nil, c.directoryProblem(errors.New("no org chart file is set"))
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fail(fmt.Errorf("cannot read the org chart: %w", err))
+		return nil, c.directoryProblem(fmt.Errorf("cannot read the org chart: %w", err))
 	}
 	var people []cadence.Person
 	if key == "directory.csv" {
@@ -35,13 +54,9 @@ func (c *Config) LoadDirectory() (*cadence.Directory, error) {
 		people, err = cadence.ParseDirectoryYAML(data, file)
 	}
 	if err != nil {
-		return nil, fail(err)
+		return nil, c.directoryProblem(err)
 	}
-	dir, err := cadence.NewDirectory(people)
-	if err != nil {
-		return nil, fail(err)
-	}
-	return dir, nil
+	return people, nil
 }
 
 // Check does what Parse cannot do from the file alone, for `cadence
@@ -51,6 +66,11 @@ func (c *Config) LoadDirectory() (*cadence.Directory, error) {
 // checked: a missing or broken feed is a per-source error at run time.
 // All problems are reported, one per line.
 func Check(c *Config) error {
+	if c.Google.Directory.Enabled && c.Directory.CSV == "" && c.Directory.YAML == "" {
+		// The org chart comes from the Workspace directory: reading it needs
+		// the network, which check-config does not use.
+		return nil
+	}
 	dir, err := c.LoadDirectory()
 	if err != nil {
 		return err

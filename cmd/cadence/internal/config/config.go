@@ -47,10 +47,14 @@ type Config struct {
 	// Policies are the ordered rules; cadence.DefaultRules() when the
 	// policies key is absent.
 	Policies []cadence.Rule
+	// Google configures Google Calendar as a source (off when absent).
+	Google Google
 	// Serve configures the daemon (`cadence serve`).
 	Serve Serve
 	// Metrics configures the Prometheus series built from the snapshot.
 	Metrics Metrics
+	// Digest configures the weekly digest email (digest.go).
+	Digest Digest
 	// File is the configuration file name as given to Load or Parse.
 	File string
 
@@ -250,9 +254,13 @@ func resolvePaths(cfg *Config, dir string) {
 	for i := range cfg.Sources.ICS {
 		cfg.Sources.ICS[i].Path = abs(cfg.Sources.ICS[i].Path)
 	}
+	cfg.Google.ServiceAccountKeyFile = abs(cfg.Google.ServiceAccountKeyFile)
+	cfg.Google.OAuthClientFile = abs(cfg.Google.OAuthClientFile)
+	cfg.Google.TokenFile = abs(cfg.Google.TokenFile)
 	cfg.Serve.WebConfigFile = abs(cfg.Serve.WebConfigFile)
 	cfg.Serve.StatePath = abs(cfg.Serve.StatePath)
 	cfg.Metrics.HashSaltFile = abs(cfg.Metrics.HashSaltFile)
+	normalizeDigest(cfg, abs)
 }
 
 // Problem is one thing wrong in a configuration file.

@@ -499,7 +499,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		{"sources", func(n *yaml.Node, p string) { d.sources(n, p, &c.Sources) }},
 		{"classification", func(n *yaml.Node, p string) { d.classification(n, p, &c.Classification) }},
 		{"window", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &c.Window) }},
+		{"google", func(n *yaml.Node, p string) { d.google(n, p, &c.Google) }},
 		{"serve", func(n *yaml.Node, p string) { d.serve(n, p, &c.Serve) }},
+		{"digest", func(n *yaml.Node, p string) { d.digest(n, p, &c.Digest) }},
 		{"metrics", func(n *yaml.Node, p string) {
 			d.mapping(n, p, []field{
 				{"per_pair", func(n *yaml.Node, p string) { d.boolean(n, p, &c.Metrics.PerPair) }},

@@ -70,6 +70,7 @@ func setDefaults(c *Config) {
 	if !has("window") {
 		c.Window = DefaultWindow
 	}
+	setGoogleDefaults(c, has)
 	sv := &c.Serve
 	if !has("serve.listen_address") {
 		sv.ListenAddress = DefaultListenAddress
@@ -95,6 +96,7 @@ func setDefaults(c *Config) {
 	if !has("metrics.identity") {
 		c.Metrics.Identity = DefaultIdentity
 	}
+	setDigestDefaults(c)
 	if !has("policies") {
 		c.Policies = cadence.DefaultRules()
 	}

@@ -29,12 +29,14 @@ func validate(d *decoder, c *Config) {
 	// directory
 	switch {
 	case c.Directory.CSV == "" && c.Directory.YAML == "":
-		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] {
+		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled {
 			at("directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
 		}
 	case c.Directory.CSV != "" && c.Directory.YAML != "":
 		at("directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.line("directory.csv"))
 	}
+
+	validateGoogle(d, c, at)
 
 	// serve
 	if c.Serve.ListenAddress == "" {
@@ -67,6 +69,8 @@ func validate(d *decoder, c *Config) {
 			at("metrics.identity", "%q is not an identity mode (expected email, id or hash)", c.Metrics.Identity)
 		}
 	}
+
+	validateDigest(d, c)
 
 	// sources
 	if c.Sources.HTTP.Timeout <= 0 {

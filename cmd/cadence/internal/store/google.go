@@ -105,6 +105,22 @@ func (s *Store) SaveCalendar(ctx context.Context, calendarID string, st *google.
 	return nil
 }
 
+var _ google.TokenSaver = (*Store)(nil)
+
+// SaveSyncToken implements google.TokenSaver: a new token for a calendar
+// whose events did not change.
+func (s *Store) SaveSyncToken(ctx context.Context, calendarID, token, timeZone string, updatedAt time.Time) error {
+	r, err := s.db.ExecContext(ctx, "UPDATE google_calendars SET sync_token = ?, time_zone = ?, updated_at = ? WHERE calendar_id = ?",
+		token, timeZone, updatedAt.UTC().Format(time.RFC3339Nano), calendarID)
+	if err != nil {
+		return fmt.Errorf("store: save sync token of google calendar %s: %w", calendarID, err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: save sync token of google calendar %s: no saved state", calendarID)
+	}
+	return nil
+}
+
 // DeleteCalendar implements google.StateStore.
 func (s *Store) DeleteCalendar(ctx context.Context, calendarID string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

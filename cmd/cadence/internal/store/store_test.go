@@ -93,6 +93,17 @@ func TestGoogleStatePersists(t *testing.T) {
 		string(got.Events["a"]) != `{"id":"a","summary":"x"}` || string(got.Events["c"]) != `{"id":"c"}` {
 		t.Errorf("reloaded state = %+v", got)
 	}
+	// A new token alone keeps the events.
+	later := want.UpdatedAt.Add(time.Minute)
+	if err := s.SaveSyncToken(ctx, "ana@example.com", "tok3", "UTC", later); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadCalendar(ctx, "ana@example.com"); err != nil || got.SyncToken != "tok3" || got.TimeZone != "UTC" || !got.UpdatedAt.Equal(later) || len(got.Events) != 2 {
+		t.Errorf("after SaveSyncToken: %+v, %v", got, err)
+	}
+	if err := s.SaveSyncToken(ctx, "nobody@example.com", "t", "", later); err == nil || !strings.Contains(err.Error(), "nobody@example.com: no saved state") {
+		t.Errorf("token for an unknown calendar: %v", err)
+	}
 	if err := s.DeleteCalendar(ctx, "ana@example.com"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,223 @@
+// Package bench measures cadence at scale on organisations made by
+// examples/orgsim: ingest+expand throughput against a read+line-split
+// floor, evaluation, a full /metrics scrape and Google requests per sync
+// cycle. The testing.B benchmarks in this package and the table printed by
+// bench/cmd/cadence-bench (bench/run.sh) share these functions.
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/examples/orgsim"
+	"github.com/cadence-dev/cadence/report"
+)
+
+// Start is the first day of every benchmark org's data.
+var Start = time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
+
+// Feed is one person's ICS feed on disk.
+type Feed struct {
+	Name, Owner string
+	Zone        *time.Location
+	Path        string
+}
+
+// Org is a generated organisation written to Dir.
+type Org struct {
+	Dir       string
+	Sim       *orgsim.Org
+	Directory *cadence.Directory
+	Feeds     []Feed
+	Now       time.Time       // evaluation time: the org's "as of"
+	Window    calendar.Window // expansion window, as cadence serve uses it
+	Bytes     int64           // total feed bytes
+}
+
+// Generate makes an org of people over months (seed 1 unless told) and
+// writes it to dir (people.csv, feeds/, cadence.yaml).
+func Generate(dir string, people, months int, seed uint64) (*Org, error) {
+	cfg := orgsim.Config{People: people, Months: months, Seed: seed, Start: Start}
+	sim, err := orgsim.Generate(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := sim.WriteDir(dir); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(filepath.Join(dir, "cadence.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := sim.WriteConfig(f, "."); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	o := &Org{Dir: dir, Sim: sim, Now: cfg.End()}
+	// The window of cadence serve (app.expansionWindow) for a 90-day look-back.
+	o.Window = calendar.Window{From: o.Now.Add(-400 * 24 * time.Hour), To: o.Now.Add(91 * 24 * time.Hour)}
+	csv, err := os.Open(filepath.Join(dir, "people.csv"))
+	if err != nil {
+		return nil, err
+	}
+	defer csv.Close()
+	ppl, err := cadence.ParseDirectoryCSV(csv, "people.csv")
+	if err != nil {
+		return nil, err
+	}
+	if o.Directory, err = cadence.NewDirectory(ppl); err != nil {
+		return nil, err
+	}
+	for _, p := range sim.People {
+		path := filepath.Join(dir, "feeds", p.Feed+".ics")
+		st, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		o.Bytes += st.Size()
+		o.Feeds = append(o.Feeds, Feed{Name: p.Feed, Owner: p.Email, Zone: p.Zone, Path: path})
+	}
+	return o, nil
+}
+
+// Options are the classification settings of config.example.yaml.
+func Options() cadence.Options {
+	return cadence.Options{
+		Rules:            cadence.DefaultRules(),
+		Window:           cadence.DefaultWindow,
+		MaxDuration:      cadence.DefaultMaxDuration,
+		SkipLevels:       cadence.DefaultSkipLevels,
+		IgnoredAttendees: []string{"*@otter.ai", "*@fireflies.ai", "*@read.ai"},
+		OOOPatterns:      []string{"Out of office", "OOO", "OOO *", "Vacation", "Vacation *", "Holiday", "PTO", "Sick", "Sick leave", "Parental leave"},
+		TitleHints:       []string{"{a} / {b}", "{a} <> {b}", "1:1 {a} / {b}", "{a} 1:1 {b}"},
+	}
+}
+
+// Floor reads every feed and splits it into lines: the least any reader of
+// the same bytes must do. It returns bytes and lines.
+func Floor(feeds []Feed) (n, lines int64, err error) {
+	for _, f := range feeds {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return 0, 0, err
+		}
+		n += int64(len(data))
+		for len(data) > 0 {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				lines++
+				break
+			}
+			line := data[:i]
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+			_ = line
+			lines++
+			data = data[i+1:]
+		}
+	}
+	return n, lines, nil
+}
+
+// Ingest is the result of IngestExpand.
+type Ingest struct {
+	Events      int // VEVENTs read
+	Occurrences int // expanded occurrences, before Dedup (what the peer counts)
+	Warnings    int
+	Deduped     []calendar.Occurrence
+}
+
+// IngestExpand reads, parses and expands every feed over w on one
+// goroutine, as one sync cycle of cadence serve does, then deduplicates.
+func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
+	res := &Ingest{}
+	// One slice per feed, joined once at its final size: appending the
+	// large Occurrence values to one growing slice costs as much as Expand.
+	per := make([][]calendar.Occurrence, 0, len(feeds))
+	for _, f := range feeds {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		feed, err := calendar.ParseICS(bytes.NewReader(data), calendar.ParseOptions{Name: f.Name, Owner: f.Owner, Zone: f.Zone})
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", f.Path, err)
+		}
+		res.Events += len(feed.Events)
+		res.Warnings += len(feed.Warnings)
+		occs, warns := calendar.Expand(feed.Events, w, calendar.ExpandOptions{Zone: f.Zone})
+		res.Warnings += len(warns)
+		res.Occurrences += len(occs)
+		per = append(per, occs)
+	}
+	all := make([]calendar.Occurrence, 0, res.Occurrences)
+	for _, occs := range per {
+		all = append(all, occs...)
+	}
+	per = nil
+	res.Deduped = calendar.Dedup(all)
+	return res, nil
+}
+
+// Scrape is one full /metrics scrape.
+type Scrape struct {
+	Duration   time.Duration
+	Bytes      int
+	Series     int // sample lines
+	PairSeries int // cadence_pair_* sample lines
+}
+
+// MetricsServer serves /metrics for snap with per-pair series on, as
+// cadence serve registers the collector. Close it when done.
+func MetricsServer(snap *cadence.Snapshot) *httptest.Server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(report.NewCollector(func() *cadence.Snapshot { return snap }, report.MetricsOptions{PerPair: true}))
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return httptest.NewServer(mux)
+}
+
+// ScrapeOnce GETs url (a /metrics endpoint) and counts its series.
+func ScrapeOnce(client *http.Client, url string) (*Scrape, error) {
+	start := time.Now()
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	d := time.Since(start)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("bench: GET %s: %s", url, resp.Status)
+	}
+	s := &Scrape{Duration: d, Bytes: len(body)}
+	for _, l := range strings.Split(string(body), "\n") {
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		s.Series++
+		if strings.HasPrefix(l, "cadence_pair_") {
+			s.PairSeries++
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,226 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// benchSizes are the org sizes of the benchmarks; CADENCE_BENCH_SIZES
+// ("1000,10000") overrides them.
+func benchSizes() []int {
+	s := os.Getenv("CADENCE_BENCH_SIZES")
+	if s == "" {
+		return []int{1000, 10000}
+	}
+	var out []int
+	for _, f := range splitComma(s) {
+		n, err := strconv.Atoi(f)
+		if err == nil && n >= 2 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func splitComma(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ',' {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+var (
+	orgsMu sync.Mutex
+	orgs   = map[int]*Org{}
+)
+
+// org generates (once per test binary) an org of n people in a temp dir.
+func org(tb testing.TB, n int) *Org {
+	orgsMu.Lock()
+	defer orgsMu.Unlock()
+	if o := orgs[n]; o != nil {
+		return o
+	}
+	dir, err := os.MkdirTemp("", fmt.Sprintf("cadence-bench-%d-", n))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	o, err := Generate(dir, n, 6, 1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	orgs[n] = o
+	return o
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, o := range orgs {
+		os.RemoveAll(o.Dir)
+	}
+	os.Exit(code)
+}
+
+// BenchmarkFloor reads and line-splits the feeds: the floor.
+func BenchmarkFloor(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			o := org(b, n)
+			b.SetBytes(o.Bytes)
+			for b.Loop() {
+				if _, _, err := Floor(o.Feeds); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkIngestExpand reads, parses, expands and deduplicates every feed.
+func BenchmarkIngestExpand(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			o := org(b, n)
+			b.SetBytes(o.Bytes)
+			b.ReportAllocs()
+			var res *Ingest
+			for b.Loop() {
+				var err error
+				if res, err = IngestExpand(o.Feeds, o.Window); err != nil {
+					b.Fatal(err)
+				}
+			}
+			sec := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(res.Events)/sec, "events/s")
+			b.ReportMetric(float64(res.Occurrences)/sec, "occs/s")
+		})
+	}
+}
+
+// BenchmarkEvaluate evaluates the ingested org.
+func BenchmarkEvaluate(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			o := org(b, n)
+			res, err := IngestExpand(o.Feeds, o.Window)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts := Options()
+			b.ReportAllocs()
+			var snap *cadence.Snapshot
+			for b.Loop() {
+				snap = cadence.Evaluate(o.Directory, res.Deduped, opts, o.Now, nil)
+			}
+			b.ReportMetric(float64(len(snap.Pairs)), "pairs")
+		})
+	}
+}
+
+// BenchmarkScrape is a full /metrics scrape with per-pair series on.
+func BenchmarkScrape(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			o := org(b, n)
+			res, err := IngestExpand(o.Feeds, o.Window)
+			if err != nil {
+				b.Fatal(err)
+			}
+			snap := cadence.Evaluate(o.Directory, res.Deduped, Options(), o.Now, nil)
+			srv := MetricsServer(snap)
+			defer srv.Close()
+			client := srv.Client()
+			b.ReportAllocs()
+			var s *Scrape
+			for b.Loop() {
+				if s, err = ScrapeOnce(client, srv.URL+"/metrics"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(s.PairSeries), "pair-series")
+		})
+	}
+}
+
+// TestOrgExercisesEngine checks the generated org makes the engine do the
+// work the figures claim: every kind of pair, cancellations, declines,
+// moves, out-of-office, and a scrape with per-pair series.
+func TestOrgExercisesEngine(t *testing.T) {
+	o := org(t, 300)
+	res, err := IngestExpand(o.Feeds, o.Window)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Events < 300*5 || res.Occurrences < res.Events || len(res.Deduped) == 0 {
+		t.Fatalf("ingest: %d events, %d occurrences, %d after dedup", res.Events, res.Occurrences, len(res.Deduped))
+	}
+	moved, cancelled := 0, 0
+	for i := range res.Deduped {
+		oc := &res.Deduped[i]
+		if oc.Moved() {
+			moved++
+		}
+		if oc.Status == calendar.StatusCancelled {
+			cancelled++
+		}
+	}
+	if moved == 0 || cancelled == 0 {
+		t.Errorf("moved %d cancelled %d: want both", moved, cancelled)
+	}
+	snap := cadence.Evaluate(o.Directory, res.Deduped, Options(), o.Now, nil)
+	kinds := map[cadence.Kind]int{}
+	var c cadence.Counts
+	for _, p := range snap.Pairs {
+		kinds[p.Kind]++
+		c.Held += p.Window.Held
+		c.Cancelled += p.Window.Cancelled
+		c.Declined += p.Window.Declined
+		c.Excused += p.Window.Excused
+		c.Rescheduled += p.Window.Rescheduled
+	}
+	if kinds[cadence.KindDirect] < 250 || kinds[cadence.KindSkip] == 0 || kinds[cadence.KindPeer] == 0 {
+		t.Errorf("pair kinds %v", kinds)
+	}
+	if c.Held == 0 || c.Cancelled == 0 || c.Declined == 0 || c.Excused == 0 || c.Rescheduled == 0 {
+		t.Errorf("counts %+v: want every outcome", c)
+	}
+	srv := MetricsServer(snap)
+	defer srv.Close()
+	s, err := ScrapeOnce(srv.Client(), srv.URL+"/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.PairSeries < len(snap.Pairs)*10 {
+		t.Errorf("scrape: %d pair series for %d pairs", s.PairSeries, len(snap.Pairs))
+	}
+}
+
+// TestGoogleCycles checks the request counts the table reports come from
+// real syncs: a full cycle lists every calendar, an unchanged cycle sends
+// one request per calendar, and changes are received.
+func TestGoogleCycles(t *testing.T) {
+	o := org(t, 300)
+	g, err := GoogleCycles(o, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.FullRequests < g.Calendars || g.UnchangedRequests != g.Calendars || g.ChangedRequests != g.Calendars {
+		t.Errorf("requests: full %d unchanged %d changed %d for %d calendars", g.FullRequests, g.UnchangedRequests, g.ChangedRequests, g.Calendars)
+	}
+	if g.ChangedCalendars != 3 || g.ChangedItems != 3 {
+		t.Errorf("changed %d calendars, received %d items; want 3 and 3", g.ChangedCalendars, g.ChangedItems)
+	}
+}

@@ -1,0 +1,224 @@
+package report
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+)
+
+// PageOptions configure the org-health web page.
+type PageOptions struct {
+	// View shapes the per-manager view (zone, new-hire tenure, ...).
+	// View.BaseURL is ignored: the page links within itself.
+	View ViewOptions
+	// Prefix is the path the handler is mounted under ("" for the root;
+	// "/health" when mounted with http.StripPrefix("/health", h)). It is
+	// used only to build links.
+	Prefix string
+	// Previous returns the evaluation a week before cur, for the changes
+	// since last week; nil uses Rewind(cur, cur.AsOf-7d, Window), and no
+	// changes are shown when Window is 0 too.
+	Previous func(cur *cadence.Snapshot) *cadence.Snapshot
+	// Window is the look-back window (for Rewind).
+	Window time.Duration
+}
+
+// NewPageHandler serves the org-health page from the current snapshot:
+//
+//	GET /                  the org tree with each manager's direct and org
+//	                       compliance, and each source's health
+//	GET /manager/{email}   one manager's view, the same as their digest
+//
+// Pages are server-rendered HTML (no scripts), readable on a phone. Every
+// calendar- or directory-derived text is escaped. Before the first
+// evaluation (snap returns nil) it answers 503.
+func NewPageHandler(snap func() *cadence.Snapshot, opts PageOptions) http.Handler {
+	opts.View = opts.View.withDefaults()
+	opts.Prefix = strings.TrimRight(opts.Prefix, "/")
+	h := &pageHandler{snap: snap, opts: opts}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", h.index)
+	mux.HandleFunc("GET /manager/{email}", h.manager)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.message(w, http.StatusNotFound, "Page not found", nil)
+	})
+	return mux
+}
+
+type pageHandler struct {
+	snap func() *cadence.Snapshot
+	opts PageOptions
+}
+
+type pageHead struct {
+	Title string
+	Home  string
+	AsOf  string
+}
+
+type treeNode struct {
+	Person      PersonRef
+	URL         string
+	Direct, Org cadence.Tally
+	Children    []treeNode
+}
+
+type sourceRow struct {
+	Name        string
+	OK          bool
+	LastSuccess string
+	Error       string
+}
+
+func (h *pageHandler) head(s *cadence.Snapshot, title string) pageHead {
+	ph := pageHead{Title: title, Home: h.opts.Prefix + "/", AsOf: "-"}
+	if s != nil {
+		ph.AsOf = s.AsOf.In(h.opts.View.Location).Format("2006-01-02 15:04 MST")
+	}
+	return ph
+}
+
+func (h *pageHandler) managerURL(email string) string {
+	return h.opts.Prefix + "/manager/" + url.PathEscape(email)
+}
+
+func (h *pageHandler) render(w http.ResponseWriter, code int, name string, data any) {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (h *pageHandler) message(w http.ResponseWriter, code int, msg string, s *cadence.Snapshot) {
+	h.render(w, code, "pagemessage", struct {
+		pageHead
+		Message string
+	}{h.head(s, "cadence: "+msg), msg})
+}
+
+func (h *pageHandler) previous(cur *cadence.Snapshot) *cadence.Snapshot {
+	if h.opts.Previous != nil {
+		return h.opts.Previous(cur)
+	}
+	if h.opts.Window > 0 {
+		return Rewind(cur, cur.AsOf.Add(-7*24*time.Hour), h.opts.Window)
+	}
+	return nil
+}
+
+func (h *pageHandler) index(w http.ResponseWriter, r *http.Request) {
+	s := h.snap()
+	if s == nil {
+		h.message(w, http.StatusServiceUnavailable, "No evaluation yet: cadence is reading the calendars", nil)
+		return
+	}
+	data := struct {
+		pageHead
+		Required, Compliant, Attention int
+		Percent                        string
+		Tree                           []treeNode
+		Sources                        []sourceRow
+	}{pageHead: h.head(s, "cadence: org health")}
+	for i := range s.Pairs {
+		p := &s.Pairs[i]
+		if !p.Required {
+			continue
+		}
+		data.Required++
+		if p.Status == cadence.StatusOK || p.Status == cadence.StatusDue {
+			data.Compliant++
+		}
+		if needsAttention(p) {
+			data.Attention++
+		}
+	}
+	if data.Required > 0 {
+		data.Percent = tallyPercent(cadence.Tally{Pairs: data.Required, Compliant: data.Compliant})
+	}
+	data.Tree = h.tree(s)
+	for _, src := range s.Sources {
+		row := sourceRow{Name: src.Name, OK: src.OK, LastSuccess: "never"}
+		if src.LastSuccess != nil {
+			row.LastSuccess = src.LastSuccess.In(h.opts.View.Location).Format("2006-01-02 15:04 MST")
+		}
+		if !src.OK {
+			row.Error = clip(cleanText(src.Error), maxErrorLen)
+		}
+		data.Sources = append(data.Sources, row)
+	}
+	h.render(w, http.StatusOK, "index", data)
+}
+
+// tree is the org chart's managers from the roots down, reports in email
+// order.
+func (h *pageHandler) tree(s *cadence.Snapshot) []treeNode {
+	dir := s.Directory
+	if dir == nil {
+		return nil
+	}
+	var build func(email string, depth int) treeNode
+	build = func(email string, depth int) treeNode {
+		n := treeNode{Person: ref(dir, email), URL: h.managerURL(email)}
+		if t := managerTally(s, email); t != nil {
+			n.Direct, n.Org = t.Direct, t.Org
+		}
+		if depth > 100 {
+			return n
+		}
+		for _, r := range dir.Reports(email) {
+			if len(dir.Reports(r)) > 0 {
+				n.Children = append(n.Children, build(r, depth+1))
+			}
+		}
+		return n
+	}
+	var roots []treeNode
+	for _, m := range dir.Managers() {
+		if p, ok := dir.Person(m); ok && p.Manager == "" {
+			roots = append(roots, build(m, 0))
+		}
+	}
+	return roots
+}
+
+func (h *pageHandler) manager(w http.ResponseWriter, r *http.Request) {
+	s := h.snap()
+	if s == nil {
+		h.message(w, http.StatusServiceUnavailable, "No evaluation yet: cadence is reading the calendars", nil)
+		return
+	}
+	email := r.PathValue("email")
+	if s.Directory == nil {
+		h.message(w, http.StatusNotFound, "No directory in this evaluation", s)
+		return
+	}
+	if _, ok := s.Directory.Resolve(email); !ok {
+		h.message(w, http.StatusNotFound, "Nobody with that address in the directory", s)
+		return
+	}
+	vo := h.opts.View
+	vo.BaseURL = h.opts.Prefix + "/"
+	v, err := BuildManagerView(s, h.previous(s), email, vo)
+	if err != nil {
+		h.message(w, http.StatusNotFound, "Nobody with that address in the directory", s)
+		return
+	}
+	v.OnPage = true
+	h.render(w, http.StatusOK, "managerpage", struct {
+		pageHead
+		View *ManagerView
+	}{h.head(s, "cadence: "+v.Manager.Display()), v})
+}
