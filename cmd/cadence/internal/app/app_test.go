@@ -41,6 +41,7 @@ type fakeClock struct {
 }
 
 func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
 // After fires at once for waits under a minute (retry backoff); the
 // daemon's loop intervals (minutes) never fire on their own.
 func (c *fakeClock) After(d time.Duration) <-chan time.Time {
