@@ -242,8 +242,6 @@ first:
 	}
 }
 
-var closeOnce sync.Once
-
 // evaluate builds a new snapshot from every source's last good data and the
 // stored history, and swaps it in atomically.
 func (a *App) evaluate(ctx context.Context) {
@@ -293,6 +291,7 @@ func (a *App) evaluate(ctx context.Context) {
 	case <-a.evaluated:
 	default:
 		close(a.evaluated)
+		a.log.Info("ready: first evaluation done", "pairs", len(snap.Pairs))
 	}
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
 }
