@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/cadence-dev/cadence/cadence"
 )
@@ -148,6 +149,96 @@ type emitter struct {
 	ch chan<- prometheus.Metric
 }
 
+// pairGauge is a gauge of the cadence_pair_* families. The pair series
+// are most of a scrape (about 23 per pair), so they skip what
+// prometheus.NewConstMetric does for each: label values are already
+// valid UTF-8 (label() or hex), and the label pairs are built once per
+// pair, already in the name order the registry checks, and shared by the
+// pair's series. Registry.Gather still checks every metric against its
+// Desc and for duplicates.
+type pairGauge struct {
+	desc   *prometheus.Desc
+	labels []*dto.LabelPair
+	value  float64
+}
+
+func (m *pairGauge) Desc() *prometheus.Desc { return m.desc }
+
+func (m *pairGauge) Write(out *dto.Metric) error {
+	v := m.value
+	out.Label = m.labels
+	out.Gauge = &dto.Gauge{Value: &v}
+	return nil
+}
+
+func labelPair(name, value string) *dto.LabelPair {
+	return &dto.LabelPair{Name: &name, Value: &value}
+}
+
+// Label pairs of the fixed extra label values, shared by every scrape.
+var (
+	outcomeLabels = map[string]*dto.LabelPair{}
+	statusLabels  = map[cadence.Status]*dto.LabelPair{}
+	flagLabels    = map[string]*dto.LabelPair{}
+	outcomeNames  = []string{"held", "cancelled", "declined", "excused", "rescheduled", "too_short"}
+)
+
+func init() {
+	for _, o := range outcomeNames {
+		outcomeLabels[o] = labelPair("outcome", o)
+	}
+	for _, st := range allStatuses {
+		statusLabels[st] = labelPair("status", string(st))
+	}
+	for _, f := range knownFlags {
+		flagLabels[f] = labelPair("flag", f)
+	}
+}
+
+// pair emits every cadence_pair_* series of one pair. Label order
+// (sorted by name): flag < kind < lead < member < outcome < rule < status.
+func (e *emitter) pair(p cadence.Pair, kind, lead, member string) {
+	base := []*dto.LabelPair{labelPair("kind", kind), labelPair("lead", lead), labelPair("member", member)}
+	base = base[:3:3]
+	g := func(d *prometheus.Desc, v float64, labels []*dto.LabelPair) {
+		e.ch <- &pairGauge{desc: d, labels: labels, value: v}
+	}
+	after := func(extra *dto.LabelPair) []*dto.LabelPair { return append(base, extra) } // base has cap 3: a new slice
+	if p.LastHeld != nil {
+		g(descLastHeld, unixSeconds(*p.LastHeld), base)
+	}
+	if p.NextScheduled != nil {
+		g(descNextScheduled, unixSeconds(*p.NextScheduled), base)
+	}
+	g(descInterval, p.Interval.Seconds(), base)
+	g(descGrace, p.Grace.Seconds(), base)
+	g(descStreak, float64(p.ConsecutiveCancellations), base)
+	g(descMaxStreak, float64(p.MaxConsecutive), base)
+	g(descRequired, boolValue(p.Required), base)
+	g(descInfo, 1, after(labelPair("rule", label(p.Rule))))
+	w := p.Window
+	for i, n := range [...]int{w.Held, w.Cancelled, w.Declined, w.Excused, w.Rescheduled, w.TooShort} {
+		g(descOccurrences, float64(n), after(outcomeLabels[outcomeNames[i]]))
+	}
+	for _, st := range allStatuses {
+		g(descStatus, boolValue(p.Status == st), after(statusLabels[st]))
+	}
+	if !isKnownStatus(p.Status) {
+		g(descStatus, 1, after(labelPair("status", label(string(p.Status)))))
+	}
+	flag := func(lp *dto.LabelPair, v float64) {
+		g(descFlag, v, []*dto.LabelPair{lp, base[0], base[1], base[2]})
+	}
+	for _, f := range knownFlags {
+		flag(flagLabels[f], boolValue(slices.Contains(p.Flags, f)))
+	}
+	for i, f := range p.Flags {
+		if !slices.Contains(knownFlags, f) && !slices.Contains(p.Flags[:i], f) {
+			flag(labelPair("flag", label(f)), 1)
+		}
+	}
+}
+
 func (e *emitter) gauge(d *prometheus.Desc, v float64, labels ...string) {
 	m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	if err != nil {
@@ -194,53 +285,11 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	e.gauge(descAsOf, unixSeconds(s.AsOf))
 	if c.opts.PerPair {
 		for _, p := range sortedPairs(s.Pairs) {
-			l := []string{label(string(p.Kind)), ident(p.Lead), ident(p.Member)}
-			if !seen.first("pair", l[0], l[1], l[2]) {
+			kind, lead, member := label(string(p.Kind)), ident(p.Lead), ident(p.Member)
+			if !seen.first("pair", kind, lead, member) {
 				continue
 			}
-			with := func(extra string) []string { return append(l[:3:3], extra) }
-			if p.LastHeld != nil {
-				e.gauge(descLastHeld, unixSeconds(*p.LastHeld), l...)
-			}
-			if p.NextScheduled != nil {
-				e.gauge(descNextScheduled, unixSeconds(*p.NextScheduled), l...)
-			}
-			e.gauge(descInterval, p.Interval.Seconds(), l...)
-			e.gauge(descGrace, p.Grace.Seconds(), l...)
-			e.gauge(descStreak, float64(p.ConsecutiveCancellations), l...)
-			e.gauge(descMaxStreak, float64(p.MaxConsecutive), l...)
-			e.gauge(descRequired, boolValue(p.Required), l...)
-			e.gauge(descInfo, 1, with(label(p.Rule))...)
-			w := p.Window
-			for _, oc := range []struct {
-				name string
-				n    int
-			}{
-				{"held", w.Held}, {"cancelled", w.Cancelled}, {"declined", w.Declined},
-				{"excused", w.Excused}, {"rescheduled", w.Rescheduled}, {"too_short", w.TooShort},
-			} {
-				e.gauge(descOccurrences, float64(oc.n), with(oc.name)...)
-			}
-			for _, st := range allStatuses {
-				e.gauge(descStatus, boolValue(p.Status == st), with(string(st))...)
-			}
-			if !isKnownStatus(p.Status) {
-				e.gauge(descStatus, 1, with(label(string(p.Status)))...)
-			}
-			active := map[string]bool{}
-			for _, f := range p.Flags {
-				active[f] = true
-			}
-			for _, f := range knownFlags {
-				e.gauge(descFlag, boolValue(active[f]), with(f)...)
-				delete(active, f)
-			}
-			for _, f := range p.Flags {
-				if active[f] {
-					e.gauge(descFlag, 1, with(label(f))...)
-					delete(active, f)
-				}
-			}
+			e.pair(p, kind, lead, member)
 		}
 	}
 	for _, m := range s.Managers {

@@ -14,6 +14,7 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
 
@@ -248,7 +249,7 @@ func (a *App) evaluate(ctx context.Context) {
 	start := time.Now() // duration measurement only
 	cfg, dir := a.config()
 	now := a.clock.Now()
-	w := expansionWindow(now, cfg.Window)
+	w := sources.ExpansionWindow(now, cfg.Window)
 	var all []calendar.Occurrence
 	var statuses []cadence.SourceStatus
 	a.feedsMu.Lock()
@@ -294,16 +295,6 @@ func (a *App) evaluate(ctx context.Context) {
 		a.log.Info("ready: first evaluation done", "pairs", len(snap.Pairs))
 	}
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
-}
-
-// expansionWindow mirrors the one-shot report: far enough back for
-// last_held and streaks beyond the window, one window ahead.
-func expansionWindow(now time.Time, window time.Duration) calendar.Window {
-	back := 4 * window
-	if back < 400*24*time.Hour {
-		back = 400 * 24 * time.Hour
-	}
-	return calendar.Window{From: now.Add(-back), To: now.Add(window + 24*time.Hour)}
 }
 
 var _ = fmt.Sprintf

@@ -9,6 +9,7 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
 	"github.com/cadence-dev/cadence/report"
 )
 
@@ -49,7 +50,7 @@ func runReport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	dir, results := w.dir, w.results
-	occs := occurrences(results, expansionWindow(now, cfg.Window), env.Stderr)
+	occs := occurrences(results, sources.ExpansionWindow(now, cfg.Window), env.Stderr)
 	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses(results))
 	return write(snap)
 }

@@ -146,17 +146,6 @@ func readFeed(ctx context.Context, cfg *config.Config, src calendar.ICSSource, n
 	return feed, st
 }
 
-// expansionWindow is the span expanded for an evaluation at now: far enough
-// back for last_held and cancellation streaks beyond the look-back window
-// (SPEC fine point 5), and one window ahead for next_scheduled.
-func expansionWindow(now time.Time, window time.Duration) calendar.Window {
-	back := 4 * window
-	if back < 400*24*time.Hour {
-		back = 400 * 24 * time.Hour
-	}
-	return calendar.Window{From: now.Add(-back), To: now.Add(window + 24*time.Hour)}
-}
-
 // occurrences expands every good feed over w and merges copies of the same
 // meeting seen in several calendars.
 func occurrences(results []feedResult, w calendar.Window, stderr io.Writer) []calendar.Occurrence {
