@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -181,25 +180,9 @@ func (p *parser) resolve(tzid string, line int, uid string) *time.Location {
 	return fallback
 }
 
-var googleSplitSuffix = regexp.MustCompile(`_R\d{8}T\d{6}$`)
-
 // seriesUID strips Google's "this and following" split suffix
 // (abc_R20231009T130000@google.com -> abc@google.com).
-func seriesUID(uid string) string {
-	local, domain, hasAt := strings.Cut(uid, "@")
-	if !strings.Contains(local, "_R") {
-		return uid
-	}
-	loc := googleSplitSuffix.FindStringIndex(local)
-	if loc == nil {
-		return uid
-	}
-	local = local[:loc[0]]
-	if hasAt {
-		return local + "@" + domain
-	}
-	return local
-}
+func seriesUID(uid string) string { return SeriesUID(uid) }
 
 // cancelPrefixes are the title prefixes Outlook's published feeds use for
 // a cancelled meeting (English and the most common localisations).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -52,25 +51,10 @@ func trimEvent(ev *calendarv3.Event) *calendarv3.Event {
 	return out
 }
 
-var splitSuffix = regexp.MustCompile(`_R\d{8}T\d{6}Z?$`)
-
 // SeriesUID strips Google's "this and following" split suffixes
 // (abc_R20231009T130000@google.com -> abc@google.com; also a bare event id
 // abc_R20231009T130000 -> abc), repeatedly for a series split twice.
-func SeriesUID(uid string) string {
-	local, domain, hasAt := strings.Cut(uid, "@")
-	for {
-		loc := splitSuffix.FindStringIndex(local)
-		if loc == nil || loc[0] == 0 {
-			break
-		}
-		local = local[:loc[0]]
-	}
-	if hasAt {
-		return local + "@" + domain
-	}
-	return local
-}
+func SeriesUID(uid string) string { return calendar.SeriesUID(uid) }
 
 // converter turns one calendar's stored event set into calendar.Events.
 type converter struct {

@@ -40,7 +40,7 @@ digest:
   base_url: https://cadence.example.com/
   from: "cadence <cadence@example.com>"
 `)
-	for _, who := range []string{rootManager, firstLineMgr} {
+	for _, who := range []string{rootManager, firstLineMgr, "gus@example.com", "ivan@example.com"} {
 		d, err := Compose(cfg, cur, prev, Week(cfg, cur.AsOf), who, cur.AsOf)
 		if err != nil {
 			t.Fatal(err)

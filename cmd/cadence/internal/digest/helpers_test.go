@@ -22,6 +22,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
@@ -360,4 +361,30 @@ func (s *smtpServer) port(t testing.TB) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+type mailMsg = gomail.Msg
+
+type senderFunc func(ctx context.Context, m *mailMsg) error
+
+func (f senderFunc) Send(ctx context.Context, m *mailMsg) error { return f(ctx, m) }
+
+// startPlainSMTP serves the same mailbox as srv without any TLS (no
+// STARTTLS offered).
+func startPlainSMTP(t *testing.T, like *smtpServer) *smtpServer {
+	t.Helper()
+	srv := &smtpServer{t: t, user: like.user, pass: like.pass, mechs: like.mechs}
+	s := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &smtpSession{srv: srv, conn: c}, nil
+	}))
+	s.Domain = "localhost"
+	s.AllowInsecureAuth = true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.addr = ln.Addr().String()
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(func() { s.Close() })
+	return srv
 }
