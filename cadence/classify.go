@@ -3,6 +3,7 @@ package cadence
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -185,11 +186,26 @@ type classifier struct {
 	buf      []string // scratch for participants
 	addrs    map[string]addrInfo
 	oooCache map[string]bool
+	// parts caches participants (without exclusions) per attendee list:
+	// the occurrences of one event share their Attendees slice, so a
+	// series is read once. The cached slices are read-only.
+	parts map[partKey]participants
+	// hintCache caches hintPartner per title and self.
+	hintCache map[[2]string][2]string
+}
+
+// partKey identifies an occurrence's organizer and attendee list: the
+// list by its backing array and length (Expand shares one per event).
+type partKey struct {
+	first *calendar.Attendee
+	n     int
+	org   string
 }
 
 func newClassifier(dir *Directory, opts Options, occs []calendar.Occurrence) *classifier {
 	c := &classifier{dir: dir, opts: opts, away: map[string][]oooSpan{},
-		addrs: map[string]addrInfo{}, oooCache: map[string]bool{}}
+		addrs: map[string]addrInfo{}, oooCache: map[string]bool{},
+		parts: map[partKey]participants{}, hintCache: map[[2]string][2]string{}}
 	for _, p := range opts.IgnoredAttendees {
 		c.ignored = append(c.ignored, newGlob(p))
 	}
@@ -305,6 +321,23 @@ func addUnique(list []string, s string) []string {
 }
 
 func (c *classifier) participants(o *calendar.Occurrence, withExcluded bool) participants {
+	if withExcluded {
+		return c.readParticipants(o, true)
+	}
+	k := partKey{n: len(o.Attendees), org: o.Organizer}
+	if k.n > 0 {
+		k.first = &o.Attendees[0]
+	}
+	if p, ok := c.parts[k]; ok {
+		return p
+	}
+	p := c.readParticipants(o, false)
+	p.people = slices.Clone(p.people) // off the scratch buffer: cached
+	c.parts[k] = p
+	return p
+}
+
+func (c *classifier) readParticipants(o *calendar.Occurrence, withExcluded bool) participants {
 	var p participants
 	if withExcluded {
 		p.excluded = map[string]string{}
@@ -415,8 +448,19 @@ func (c *classifier) classify(o *calendar.Occurrence, withExcluded bool) class {
 	return cl
 }
 
-// hintPartner returns the directory person a title hint names besides self.
+// hintPartner returns the directory person a title hint names besides self
+// (and the hint's pattern), cached per title and self.
 func (c *classifier) hintPartner(title, self string) (string, string) {
+	k := [2]string{title, self}
+	if v, ok := c.hintCache[k]; ok {
+		return v[0], v[1]
+	}
+	other, pat := c.findHintPartner(title, self)
+	c.hintCache[k] = [2]string{other, pat}
+	return other, pat
+}
+
+func (c *classifier) findHintPartner(title, self string) (string, string) {
 	title = strings.TrimSpace(title)
 	if title == "" {
 		return "", ""

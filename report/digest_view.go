@@ -45,13 +45,15 @@ type PersonRef struct {
 	Name  string // from the directory; may be empty
 }
 
-// Display is the name, or the email when the directory has none. It is
-// untrusted text: html/template escapes it; text output uses CleanText.
+// Display is the name, or the email when the directory has none, with
+// control characters, ANSI escapes, bidi overrides and invalid UTF-8 shown
+// as visible escapes (CleanText). It is still untrusted text: html/template
+// escapes its markup.
 func (p PersonRef) Display() string {
 	if p.Name != "" {
-		return p.Name
+		return cleanText(p.Name)
 	}
-	return p.Email
+	return cleanText(p.Email)
 }
 
 // PairRow is one pair as the views show it.

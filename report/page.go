@@ -25,7 +25,13 @@ type PageOptions struct {
 	Previous func(cur *cadence.Snapshot) *cadence.Snapshot
 	// Window is the look-back window (for Rewind).
 	Window time.Duration
+	// Links are shown in the page header (the daemon's /metrics,
+	// /api/v1/report, ...), in order.
+	Links []PageLink
 }
+
+// PageLink is one header link.
+type PageLink struct{ Name, Href string }
 
 // NewPageHandler serves the org-health page from the current snapshot:
 //
@@ -58,6 +64,7 @@ type pageHead struct {
 	Title string
 	Home  string
 	AsOf  string
+	Links []PageLink
 }
 
 type treeNode struct {
@@ -75,7 +82,7 @@ type sourceRow struct {
 }
 
 func (h *pageHandler) head(s *cadence.Snapshot, title string) pageHead {
-	ph := pageHead{Title: title, Home: h.opts.Prefix + "/", AsOf: "-"}
+	ph := pageHead{Title: title, Home: h.opts.Prefix + "/", AsOf: "-", Links: h.opts.Links}
 	if s != nil {
 		ph.AsOf = s.AsOf.In(h.opts.View.Location).Format("2006-01-02 15:04 MST")
 	}

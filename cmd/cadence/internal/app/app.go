@@ -216,6 +216,11 @@ func (a *App) Start(ctx context.Context) error {
 		}
 	}()
 	a.startSources(cfg)
+	if err := a.startDigest(loopCtx); err != nil {
+		cancel()
+		_ = a.srv.Close()
+		return err
+	}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()

@@ -155,6 +155,13 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := get(t, base+"/readyz"); code != 200 {
 		t.Fatalf("/readyz: %d %s", code, body)
 	}
+	// The org-health page and a manager's drill-down.
+	if code, body := get(t, base+"/"); code != 200 || !strings.Contains(string(body), "ana@example.com") {
+		t.Errorf("GET /: %d, page without the org tree", code)
+	}
+	if code, body := get(t, base+"/manager/gus@example.com"); code != 200 || !strings.Contains(string(body), "Pia Park") {
+		t.Errorf("GET /manager/gus@example.com: %d, page without gus's pairs", code)
+	}
 	code, body := get(t, base+"/api/v1/report")
 	if code != 200 {
 		t.Fatalf("/api/v1/report: %d", code)

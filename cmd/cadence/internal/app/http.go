@@ -53,10 +53,9 @@ func (a *App) routes() http.Handler {
 		}
 		fmt.Fprintln(w, "reloaded")
 	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>cadence</title></head><body><h1>cadence</h1><ul><li><a href="metrics">metrics</a></li><li><a href="api/v1/report">report (JSON)</a></li><li><a href="readyz">readyz</a></li><li><a href="healthz">healthz</a></li></ul></body></html>`)
-	})
+	page := a.pageHandler()
+	mux.Handle("GET /{$}", page)
+	mux.Handle("GET /manager/{email}", page)
 	return mux
 }
 

@@ -60,6 +60,7 @@ commands:
   serve         run the daemon: sync calendars, evaluate, serve /metrics and /api/v1/report
   events        show one person's expanded calendar and how cadence read each occurrence
   auth google   log in to one person's Google calendar (installed-app OAuth, PKCE)
+  digest        preview (--preview) or send (--send-now) the weekly 1:1 digest email
   check-config  validate a configuration file and its directory
   version       print the version
 
@@ -92,6 +93,8 @@ func RunEnv(ctx context.Context, args []string, env Env) error {
 		return runAuth(ctx, rest, env)
 	case "check-config":
 		return runCheckConfig(ctx, rest, env)
+	case "digest":
+		return runDigest(ctx, rest, env)
 	case "version", "--version", "-version":
 		fmt.Fprintf(env.Stdout, "cadence %s\n", Version)
 		return nil

@@ -253,7 +253,7 @@ func validateDigest(d *decoder, c *Config) {
 	}
 	if g.BaseURL != "" {
 		if msg := checkURL(g.BaseURL); msg != "" {
-			at("digest.base_url", "%s", msg)
+			at("digest.base_url", "%q is not an http(s) URL (expected the web page's address, such as https://cadence.example.com/)", g.BaseURL)
 		} else if u, _ := url.Parse(g.BaseURL); u.RawQuery != "" || u.Fragment != "" {
 			at("digest.base_url", "has a query or fragment (expected the page's address such as https://cadence.example.com/)")
 		}

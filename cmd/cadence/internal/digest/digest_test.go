@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"mime"
 	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -528,4 +530,24 @@ func countByWeek(t *testing.T, msgs []received) map[string][]string {
 		slices.Sort(out[k])
 	}
 	return out
+}
+
+// TestExamplePageGoldens renders the web page of the example org (what
+// report/testdata/page/screenshot.sh shows in Chromium).
+func TestExamplePageGoldens(t *testing.T) {
+	base, cur, prev := example(t)
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	h := report.NewPageHandler(func() *cadence.Snapshot { return cur }, report.PageOptions{
+		View:     report.ViewOptions{Location: berlin},
+		Previous: func(*cadence.Snapshot) *cadence.Snapshot { return prev },
+		Window:   base.Window,
+	})
+	for path, file := range map[string]string{"/": "index.html", "/manager/ana@example.com": "manager-ana.html", "/manager/gus@example.com": "manager-gus.html"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d", path, rec.Code)
+		}
+		goldenAt(t, filepath.Join("../../../../report/testdata/page", file), rec.Body.Bytes())
+	}
 }

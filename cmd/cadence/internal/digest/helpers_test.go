@@ -116,7 +116,12 @@ func withDigest(t testing.TB, base *config.Config, digestYAML string) *config.Co
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
+	goldenAt(t, filepath.Join(goldenDir, name), got)
+}
+
+// goldenAt compares got with the file at path, or rewrites it with -update.
+func goldenAt(t *testing.T, path string, got []byte) {
+	t.Helper()
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -190,7 +195,7 @@ type smtpServer struct {
 	user, pass string
 	mu         sync.Mutex
 	msgs       []received
-	failData   int  // fail this many DATA commands with 451
+	failData   int // fail this many DATA commands with 451
 	mechs      []string
 	requireTLS bool
 	addr       string

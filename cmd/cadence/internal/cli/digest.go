@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
+)
+
+// runDigest is `cadence digest`: --preview writes each recipient's digest
+// (.html, .txt, .eml) to --out without sending; --send-now sends this
+// week's digest now through the configured SMTP server, recorded in the
+// state store's send log (one digest per week and recipient).
+func runDigest(ctx context.Context, args []string, env Env) error {
+	fs := newFlagSet("digest", env)
+	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	preview := fs.Bool("preview", false, "write the digest as .html, .txt and .eml files without sending")
+	sendNow := fs.Bool("send-now", false, "send this week's digest now (recipients already sent this week are skipped)")
+	recipient := fs.String("recipient", "", "only this `EMAIL` (preview: any person of the directory)")
+	out := fs.String("out", ".", "preview output `DIR`")
+	at := fs.String("at", "", "preview: evaluate at this `TIME` (RFC 3339 or YYYY-MM-DD; default now)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *preview == *sendNow {
+		return &UsageError{Msg: "digest: give exactly one of --preview or --send-now"}
+	}
+	if *sendNow && *at != "" {
+		return &UsageError{Msg: "digest: --at is for --preview only (--send-now sends the current week)"}
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	now := env.Now()
+	if *at != "" {
+		if now, err = parseTime("at", *at, cfg.Timezone); err != nil {
+			return err
+		}
+	}
+	w, err := gather(ctx, cfg, now, env.Stderr)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir, results := w.dir, w.results
+	occs := occurrences(results, sources.ExpansionWindow(now, cfg.Window), env.Stderr)
+	sts := statuses(results)
+	cur := cadence.Evaluate(dir, occs, cfg.Options(), now, sts)
+	prev := cadence.Evaluate(dir, occs, cfg.Options(), now.Add(-7*24*time.Hour), sts)
+	opts := digest.Options{
+		Config:   cfg,
+		Snapshot: func() *cadence.Snapshot { return cur },
+		Previous: func(*cadence.Snapshot) *cadence.Snapshot { return prev },
+		Clock:    fixedClock{now},
+	}
+
+	if *preview {
+		svc, err := digest.New(opts)
+		if err != nil {
+			return err
+		}
+		list, err := svc.Preview(*recipient)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("digest: --out %s: %w", *out, err)
+		}
+		for _, d := range list {
+			eml, err := d.EML()
+			if err != nil {
+				return err
+			}
+			base := filepath.Join(*out, d.Week+"-"+fileSafe(d.Recipient))
+			for ext, data := range map[string][]byte{".html": d.HTML, ".txt": d.Text, ".eml": eml} {
+				if err := os.WriteFile(base+ext, data, 0o644); err != nil {
+					return fmt.Errorf("digest: %w", err)
+				}
+			}
+			fmt.Fprintf(env.Stdout, "%s.{html,txt,eml}  %s\n", base, d.Subject)
+		}
+		if len(list) == 0 {
+			fmt.Fprintln(env.Stderr, "cadence: digest: no recipients (digest.recipients, digest.opt_out and the directory's managers)")
+		}
+		return nil
+	}
+
+	if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {
+		return &ConfigError{Err: fmt.Errorf("config: %s: digest.smtp.host and digest.from must be set to send (see config.example.yaml)", cfg.File)}
+	}
+	pw, err := cfg.Digest.SMTP.Password(nil)
+	if err != nil {
+		return &ConfigError{Err: err}
+	}
+	st, err := store.Open(ctx, cfg.Serve.StatePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opts.Store = st
+	opts.Sender = digest.NewSMTPSender(cfg.Digest.SMTP, pw, nil)
+	opts.Clock = realClockCLI{now: env.Now}
+	svc, err := digest.New(opts)
+	if err != nil {
+		return err
+	}
+	res, err := svc.SendNow(ctx, *recipient)
+	fmt.Fprintf(env.Stdout, "digest %s: %d sent, %d already sent this week, %d failed\n", res.Week, len(res.Sent), len(res.Skipped), len(res.Fail))
+	for _, r := range res.Fail {
+		fmt.Fprintf(env.Stdout, "  failed: %s\n", r)
+	}
+	return err
+}
+
+// fileSafe keeps letters, digits, '@', '.', '_' and '-' of an email.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '@', r == '.', r == '_', r == '-':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// fixedClock is the preview's clock: the evaluation time.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                         { return c.t }
+func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// realClockCLI is Env.Now with real waits (send-now backoff).
+type realClockCLI struct{ now func() time.Time }
+
+func (c realClockCLI) Now() time.Time                         { return c.now() }
+func (c realClockCLI) After(d time.Duration) <-chan time.Time { return time.After(d) }
