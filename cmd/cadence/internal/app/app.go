@@ -74,6 +74,7 @@ type App struct {
 	dir   *cadence.Directory
 
 	snap      atomic.Pointer[cadence.Snapshot]
+	input     atomic.Pointer[evalInput]
 	evaluated chan struct{} // closed after the first evaluation
 
 	feedsMu sync.Mutex

@@ -17,7 +17,7 @@ func (a *App) startDigest(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("digest: the state store has no digest send log")
 	}
-	opts := digest.Options{Config: cfg, Store: ds, Snapshot: a.Snapshot, Clock: a.clock,
+	opts := digest.Options{Config: cfg, Store: ds, Snapshot: a.Snapshot, Previous: a.Previous, Clock: a.clock,
 		Logger: a.log.With("component", "digest"), Registerer: a.reg}
 	if cfg.Digest.Enabled {
 		pw, err := cfg.Digest.SMTP.Password(nil)
@@ -41,8 +41,9 @@ func (a *App) startDigest(ctx context.Context) error {
 func (a *App) pageHandler() http.Handler {
 	cfg, _ := a.config()
 	return report.NewPageHandler(a.Snapshot, report.PageOptions{
-		View:   report.ViewOptions{Location: cfg.Digest.Timezone},
-		Window: cfg.Window,
+		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
+		Window:   cfg.Window,
+		Previous: a.Previous,
 		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
 			{Name: "readyz", Href: "/readyz"}},
 	})

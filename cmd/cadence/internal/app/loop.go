@@ -286,6 +286,7 @@ func (a *App) evaluate(ctx context.Context) {
 		a.m.evaluationFailed()
 	}
 	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses)
+	a.input.Store(&evalInput{snap: snap, dir: dir, occs: occs, opts: cfg.Options(), sources: statuses})
 	a.snap.Store(snap)
 	a.m.evaluated(time.Since(start), now)
 	select {
@@ -298,3 +299,30 @@ func (a *App) evaluate(ctx context.Context) {
 }
 
 var _ = fmt.Sprintf
+
+// evalInput is what produced a snapshot, kept so "last week" can be
+// evaluated exactly (cadence.Evaluate at T-7d on the same occurrences)
+// rather than estimated.
+type evalInput struct {
+	snap    *cadence.Snapshot
+	dir     *cadence.Directory
+	occs    []calendar.Occurrence
+	opts    cadence.Options
+	sources []cadence.SourceStatus
+
+	once sync.Once
+	prev *cadence.Snapshot
+}
+
+// Previous returns the evaluation a week before cur, computed once per
+// snapshot; nil when cur is not the latest evaluation.
+func (a *App) Previous(cur *cadence.Snapshot) *cadence.Snapshot {
+	in := a.input.Load()
+	if in == nil || in.snap != cur {
+		return nil
+	}
+	in.once.Do(func() {
+		in.prev = cadence.Evaluate(in.dir, in.occs, in.opts, cur.AsOf.Add(-7*24*time.Hour), in.sources)
+	})
+	return in.prev
+}
