@@ -188,24 +188,32 @@ type classifier struct {
 	oooCache map[string]bool
 	// parts caches participants (without exclusions) per attendee list:
 	// the occurrences of one event share their Attendees slice, so a
-	// series is read once. The cached slices are read-only.
-	parts map[partKey]participants
+	// series is read once. Keyed by the list's first element (a pointer
+	// hashes faster than strings); entries chain on organizer and length.
+	// noAtt holds the lists without attendees, by organizer. The cached
+	// slices are read-only.
+	parts map[*calendar.Attendee]*partEntry
+	noAtt map[string]*partEntry
 	// hintCache caches hintPartner per title and self.
 	hintCache map[[2]string][2]string
 }
 
-// partKey identifies an occurrence's organizer and attendee list: the
-// list by its backing array and length (Expand shares one per event).
-type partKey struct {
-	first *calendar.Attendee
-	n     int
-	org   string
+type partEntry struct {
+	org  string
+	n    int
+	part participants
+	// the relation of a two-person list, once computed
+	relDone      bool
+	kind         Kind
+	lead, member string
+	group        *pairOccs // Evaluate's group of the pair
+	next         *partEntry
 }
 
 func newClassifier(dir *Directory, opts Options, occs []calendar.Occurrence) *classifier {
 	c := &classifier{dir: dir, opts: opts, away: map[string][]oooSpan{},
 		addrs: map[string]addrInfo{}, oooCache: map[string]bool{},
-		parts: map[partKey]participants{}, hintCache: map[[2]string][2]string{}}
+		parts: map[*calendar.Attendee]*partEntry{}, noAtt: map[string]*partEntry{}, hintCache: map[[2]string][2]string{}}
 	for _, p := range opts.IgnoredAttendees {
 		c.ignored = append(c.ignored, newGlob(p))
 	}
@@ -324,17 +332,32 @@ func (c *classifier) participants(o *calendar.Occurrence, withExcluded bool) par
 	if withExcluded {
 		return c.readParticipants(o, true)
 	}
-	k := partKey{n: len(o.Attendees), org: o.Organizer}
-	if k.n > 0 {
-		k.first = &o.Attendees[0]
+	return c.partEntry(o).part
+}
+
+// partEntry returns the cached participants entry of o's organizer and
+// attendee list, reading it on first use.
+func (c *classifier) partEntry(o *calendar.Occurrence) *partEntry {
+	var head *partEntry
+	if len(o.Attendees) > 0 {
+		head = c.parts[&o.Attendees[0]]
+	} else {
+		head = c.noAtt[o.Organizer]
 	}
-	if p, ok := c.parts[k]; ok {
-		return p
+	for e := head; e != nil; e = e.next {
+		if e.n == len(o.Attendees) && e.org == o.Organizer {
+			return e
+		}
 	}
 	p := c.readParticipants(o, false)
 	p.people = slices.Clone(p.people) // off the scratch buffer: cached
-	c.parts[k] = p
-	return p
+	e := &partEntry{org: o.Organizer, n: len(o.Attendees), part: p, next: head}
+	if len(o.Attendees) > 0 {
+		c.parts[&o.Attendees[0]] = e
+	} else {
+		c.noAtt[o.Organizer] = e
+	}
+	return e
 }
 
 func (c *classifier) readParticipants(o *calendar.Occurrence, withExcluded bool) participants {
@@ -397,11 +420,28 @@ type class struct {
 	member   string
 	hint     string // the title hint that made it a 1:1
 	part     participants
+	// ent is the cached entry of the occurrence's attendee list when the
+	// pair comes from the list itself (no hint); Evaluate keeps the pair's
+	// group on it.
+	ent *partEntry
 }
 
+// classify classifies o. withExcluded (Explain) also records the excluded
+// addresses and the reason a non-1:1 is not one; Evaluate reads neither.
 func (c *classifier) classify(o *calendar.Occurrence, withExcluded bool) class {
 	var cl class
-	cl.part = c.participants(o, withExcluded)
+	var ent *partEntry
+	if withExcluded {
+		cl.part = c.readParticipants(o, true)
+	} else {
+		ent = c.partEntry(o)
+		cl.part = ent.part
+		// Evaluate needs no reason: an occurrence with more than two people
+		// or anyone outside the directory is not a 1:1 whatever else holds.
+		if len(cl.part.people) > 2 || len(cl.part.external) > 0 {
+			return cl
+		}
+	}
 	switch {
 	case c.isOOO(o):
 		cl.why = "out-of-office event"
@@ -410,10 +450,14 @@ func (c *classifier) classify(o *calendar.Occurrence, withExcluded bool) class {
 		cl.why = "all-day"
 		return cl
 	case c.opts.MaxDuration > 0 && o.End.Sub(o.Start) > c.opts.MaxDuration:
-		cl.why = fmt.Sprintf("longer than max_duration %s", c.opts.MaxDuration)
+		if withExcluded { // only Explain reads why
+			cl.why = fmt.Sprintf("longer than max_duration %s", c.opts.MaxDuration)
+		}
 		return cl
 	case len(cl.part.external) > 0:
-		cl.why = "participant outside the directory: " + strings.Join(cl.part.external, ", ")
+		if withExcluded {
+			cl.why = "participant outside the directory: " + strings.Join(cl.part.external, ", ")
+		}
 		return cl
 	}
 	people := cl.part.people
@@ -440,10 +484,22 @@ func (c *classifier) classify(o *calendar.Occurrence, withExcluded bool) class {
 		}
 		return cl
 	default:
-		cl.why = fmt.Sprintf("%d participants", len(people))
+		if withExcluded {
+			cl.why = fmt.Sprintf("%d participants", len(people))
+		}
 		return cl
 	}
 	cl.oneOnOne = true
+	if ent != nil && cl.hint == "" {
+		// The relation of the list's own two people, cached with it.
+		if !ent.relDone {
+			ent.kind, ent.lead, ent.member = c.relation(people[0], people[1])
+			ent.relDone = true
+		}
+		cl.kind, cl.lead, cl.member = ent.kind, ent.lead, ent.member
+		cl.ent = ent
+		return cl
+	}
 	cl.kind, cl.lead, cl.member = c.relation(people[0], people[1])
 	return cl
 }

@@ -119,11 +119,20 @@ func Evaluate(dir *Directory, occs []calendar.Occurrence, opts Options, now time
 		if !cl.oneOnOne {
 			continue
 		}
-		ref := newPairRef(cl.lead, cl.member)
-		g := groups[ref]
+		var g *pairOccs
+		if cl.ent != nil {
+			g = cl.ent.group // the pair of this attendee list, found before
+		}
 		if g == nil {
-			g = &pairOccs{kind: cl.kind, lead: cl.lead, member: cl.member}
-			groups[ref] = g
+			ref := newPairRef(cl.lead, cl.member)
+			g = groups[ref]
+			if g == nil {
+				g = &pairOccs{kind: cl.kind, lead: cl.lead, member: cl.member}
+				groups[ref] = g
+			}
+			if cl.ent != nil {
+				cl.ent.group = g
+			}
 		}
 		g.occs = append(g.occs, int32(i))
 		g.declined = append(g.declined, cl.part.declined)

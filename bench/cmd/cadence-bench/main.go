@@ -51,6 +51,8 @@ type row struct {
 	peer            *peerResult
 	daemon          *daemonResult
 	google          *bench.GoogleResult
+	scrape40k       *bench.Scrape // a snapshot cut to about 40k pair series
+	pairs40k        int
 	googleErr       error
 	daemonErr       error
 	peerErr         error
@@ -79,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	peerScript := fs.String("peer", "bench/peer.py", "the peer script")
 	repeat := fs.Int("repeat", 3, "in-process measurements are the best of this many runs")
 	googleOn := fs.Bool("google", true, "count Google requests per cycle against the fake server")
+	target40kFlag := true
+	target40k := &target40kFlag // measured once, on the first org with enough pairs
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,7 +121,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "people=%d: ingest+expand\n", n)
 		var ing *bench.Ingest
 		r.ingest = best(*repeat, func() error {
-			runtime.GC()
 			var e error
 			ing, e = bench.IngestExpand(org.Feeds, org.Window)
 			return e
@@ -149,6 +152,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		srv.Close()
+		if r.scrape.PairSeries >= 40000 && *target40k {
+			// The /metrics target is stated for ~40k pair series: serve
+			// the first pairs of this org's snapshot that make about that many.
+			cut := *snap
+			cut.Pairs = snap.Pairs[:len(snap.Pairs)*40000/r.scrape.PairSeries]
+			r.pairs40k = len(cut.Pairs)
+			srv := bench.MetricsServer(&cut)
+			for i := 0; i < *repeat+1; i++ {
+				s, err := bench.ScrapeOnce(client, srv.URL+"/metrics")
+				if err != nil {
+					srv.Close()
+					return err
+				}
+				if i > 0 && (r.scrape40k == nil || s.Duration < r.scrape40k.Duration) {
+					r.scrape40k = s
+				}
+			}
+			srv.Close()
+			*target40k = false
+		}
 		snap = nil
 		if *python != "" && contains(peerNs, n) {
 			fmt.Fprintf(stderr, "people=%d: peer (python3-recurring-ical-events)\n", n)
@@ -168,9 +191,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// best runs f n times, each after a collection (outside the timing) so no
+// run pays for the previous one's garbage, and returns the fastest.
 func best(n int, f func() error, errp *error) time.Duration {
 	var b time.Duration
 	for i := 0; i < n; i++ {
+		runtime.GC()
 		start := time.Now()
 		if err := f(); err != nil {
 			*errp = err
@@ -430,13 +456,17 @@ func print(w io.Writer, rows []*row, load0, load1 string) {
 		}
 		xf := r.ingest.Seconds() / r.floor.Seconds()
 		t = append(t, verdict(xf <= 4, fmt.Sprintf("ingest+expand %.1fx the read+split floor (<= 4x)", xf)))
-		ev := r.eval.Seconds() / r.ingest.Seconds()
-		t = append(t, verdict(ev < 0.1, fmt.Sprintf("evaluation %.3f of ingest (< 0.1)", ev)))
-		if r.daemon != nil {
-			t = append(t, verdict(r.daemon.PeakRSS < 300e6 || r.people > 10000, fmt.Sprintf("daemon peak RSS %.0f MB (< 300 MB at 10k people)", float64(r.daemon.PeakRSS)/1e6)))
+		if r.people == 10000 {
+			ev := r.eval.Seconds() / r.ingest.Seconds()
+			t = append(t, verdict(ev < 0.1, fmt.Sprintf("evaluation %.3f of ingest (< 0.1 at 10k people)", ev)))
 		}
-		t = append(t, verdict(r.scrape.Duration < 250*time.Millisecond || r.scrape.PairSeries > 50000,
-			fmt.Sprintf("/metrics %s for %d pair series (< 250 ms at ~40k)", ms(r.scrape.Duration), r.scrape.PairSeries)))
+		if r.daemon != nil && r.people == 10000 {
+			t = append(t, verdict(r.daemon.PeakRSS < 300e6, fmt.Sprintf("daemon peak RSS %.0f MB (< 300 MB at 10k people)", float64(r.daemon.PeakRSS)/1e6)))
+		}
+		if r.scrape40k != nil {
+			t = append(t, verdict(r.scrape40k.Duration < 250*time.Millisecond,
+				fmt.Sprintf("/metrics %s for %d pair series (%d pairs of this org; < 250 ms at ~40k)", ms(r.scrape40k.Duration), r.scrape40k.PairSeries, r.pairs40k)))
+		}
 		if r.google != nil {
 			t = append(t, verdict(r.google.UnchangedRequests == r.google.Calendars,
 				fmt.Sprintf("%d Google requests for %d unchanged calendars (exactly one each)", r.google.UnchangedRequests, r.google.Calendars)))
