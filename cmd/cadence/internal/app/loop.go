@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net"
 	"sort"
@@ -250,7 +249,7 @@ func (a *App) evaluate(ctx context.Context) {
 	cfg, dir := a.config()
 	now := a.clock.Now()
 	w := sources.ExpansionWindow(now, cfg.Window)
-	var all []calendar.Occurrence
+	var parts [][]calendar.Occurrence
 	var statuses []cadence.SourceStatus
 	a.feedsMu.Lock()
 	feeds := make([]*feedState, 0, len(a.feeds))
@@ -271,12 +270,18 @@ func (a *App) evaluate(ctx context.Context) {
 		src := fs.src
 		fs.mu.Unlock()
 		statuses = append(statuses, st)
-		if owner, ok := dir.Resolve(src.Owner); ok && owner != src.Owner {
-			// events carry the configured owner; the domain resolves aliases.
-			_ = owner
-		}
 		occs, _ := calendar.Expand(events, w, calendar.ExpandOptions{Zone: src.Zone})
-		all = append(all, occs...)
+		parts = append(parts, occs)
+	}
+	// Joined once at full size: growing one slice feed by feed copies
+	// every occurrence many times over on a large org.
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	all := make([]calendar.Occurrence, 0, n)
+	for _, p := range parts {
+		all = append(all, p...)
 	}
 	sort.Slice(statuses, func(i, j int) bool { return statuses[i].Name < statuses[j].Name })
 	all = calendar.Dedup(all)
@@ -298,7 +303,6 @@ func (a *App) evaluate(ctx context.Context) {
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
 }
 
-var _ = fmt.Sprintf
 
 // evalInput is what produced a snapshot, kept so "last week" can be
 // evaluated exactly (cadence.Evaluate at T-7d on the same occurrences)

@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"encoding/json"
+	"encoding/binary"
 	"hash/fnv"
 	"sync"
 	"time"
@@ -51,15 +51,55 @@ func loadHistory(ctx context.Context, st Store) (*historyState, error) {
 }
 
 func fingerprint(s calendar.Seen) uint64 {
-	// LastSeen changes every evaluation for current occurrences; what
-	// matters for the rules is whether it is before or after the start, so
-	// fingerprint that instead of the instant.
-	b, _ := json.Marshal(struct {
-		O     calendar.Occurrence
-		After bool
-	}{s.Occ, !s.LastSeen.Before(s.Occ.Start)})
+	// Everything the history rules and the evaluation read, hashed without
+	// an encoding pass (this runs for every occurrence of every
+	// evaluation). LastSeen matters only as before/after the start.
 	h := fnv.New64a()
-	_, _ = h.Write(b)
+	o := &s.Occ
+	var b [8]byte
+	num := func(v int64) {
+		binary.LittleEndian.PutUint64(b[:], uint64(v))
+		h.Write(b[:])
+	}
+	str := func(v string) {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	flag := func(v bool) {
+		if v {
+			h.Write([]byte{1})
+		} else {
+			h.Write([]byte{0})
+		}
+	}
+	str(o.UID)
+	str(o.SeriesUID)
+	num(o.OriginalStart.UnixNano())
+	num(o.Start.UnixNano())
+	num(o.End.UnixNano())
+	str(string(o.Status))
+	str(string(o.CancelReason))
+	str(o.Title)
+	str(o.Organizer)
+	num(int64(o.Sequence))
+	flag(o.AllDay)
+	flag(o.OutOfOffice)
+	flag(o.Transparent)
+	flag(o.Override)
+	flag(o.Recurring)
+	str(o.Source)
+	str(o.Owner)
+	for _, a := range o.Attendees {
+		str(a.Email)
+		str(a.Name)
+		str(string(a.Response))
+		flag(a.Resource)
+		flag(a.Organizer)
+	}
+	for _, src := range o.SeenIn {
+		str(src)
+	}
+	flag(!s.LastSeen.Before(o.Start))
 	return h.Sum64()
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -65,5 +66,29 @@ func TestFeedAndHistoryPersistAcrossReopen(t *testing.T) {
 	}
 	if v, _ := st.SchemaVersion(ctx); v < 2 {
 		t.Errorf("schema version %d, want >= 2", v)
+	}
+}
+
+// TestConcurrentFeedSaves: the daemon saves every feed from its own
+// goroutine; none may fail with SQLITE_BUSY, however many there are.
+func TestConcurrentFeedSaves(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = 400
+	errs := make(chan error, n)
+	body := bytes.Repeat([]byte("BEGIN:VEVENT\r\nEND:VEVENT\r\n"), 2000)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			errs <- st.SaveFeed(ctx, fmt.Sprintf("feed-%d", i), &FeedRecord{Source: "s", Body: body, LastSuccess: time.Unix(0, 0)})
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

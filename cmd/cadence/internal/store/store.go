@@ -53,6 +53,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// One connection: SQLite has one writer anyway, and serializing in Go
+	// (instead of many connections waiting on the file lock) means no
+	// SQLITE_BUSY under thousands of concurrent feed saves, and one file
+	// descriptor.
+	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
