@@ -83,6 +83,7 @@ type App struct {
 	history *historyState
 
 	changed  chan struct{} // a source changed: evaluate soon
+	syncSem  chan struct{} // bounds concurrent ICS syncs
 	reloadMu sync.Mutex    // one reload at a time
 
 	google    *sources.Google
@@ -118,6 +119,7 @@ func New(opts Options) (*App, error) {
 		evaluated: make(chan struct{}),
 		feeds:     make(map[string]*feedState),
 		changed:   make(chan struct{}, 1),
+		syncSem:   make(chan struct{}, maxConcurrentSyncs),
 		fetch:     opts.Fetch,
 		serveErr:  make(chan error, 1),
 	}

@@ -118,8 +118,19 @@ func (a *App) sourceLoop(ctx context.Context, fs *feedState, every time.Duration
 	}
 }
 
+// maxConcurrentSyncs bounds how many ICS feeds are fetched and parsed at
+// once: every source loop starts together, and 10,000 parses in flight
+// would hold every feed's bytes and events in memory at the same time.
+const maxConcurrentSyncs = 8
+
 // syncSource reads one feed once. A failure keeps the last good events.
 func (a *App) syncSource(ctx context.Context, fs *feedState) {
+	select {
+	case a.syncSem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	defer func() { <-a.syncSem }()
 	cfg, _ := a.config()
 	start := time.Now() // duration measurement only, never logic
 	src := fs.src
@@ -157,10 +168,13 @@ func (a *App) syncSource(ctx context.Context, fs *feedState) {
 	}
 	if res.NotModified {
 		fs.mu.Lock()
+		recovered := !fs.ok || !fs.attempted
 		fs.ok, fs.attempted, fs.lastError, fs.lastSuccess = true, true, "", now
 		fs.mu.Unlock()
 		a.m.sourceSuccess(src.Name, now)
-		a.signalChange()
+		if recovered {
+			a.signalChange() // health changed; the events did not
+		}
 		return
 	}
 	rec := &store.FeedRecord{Source: sourceID(src), Validators: res.Validators, Body: res.Data, LastSuccess: now}
@@ -236,11 +250,26 @@ first:
 		case <-ctx.Done():
 			return
 		case <-a.changed:
+			// Let a burst of syncs settle (they are spread by jitter, and
+			// every evaluation expands every feed) before evaluating.
+			select {
+			case <-ctx.Done():
+				return
+			case <-a.clock.After(evaluateSettle):
+			}
+			select {
+			case <-a.changed:
+			default:
+			}
 		case <-a.clock.After(cfg.Serve.EvaluateEvery):
 		}
 		a.evaluate(ctx)
 	}
 }
+
+// evaluateSettle is how long the evaluation waits after a change for more
+// changes to arrive.
+const evaluateSettle = 5 * time.Second
 
 // evaluate builds a new snapshot from every source's last good data and the
 // stored history, and swaps it in atomically.
@@ -302,7 +331,6 @@ func (a *App) evaluate(ctx context.Context) {
 	}
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
 }
-
 
 // evalInput is what produced a snapshot, kept so "last week" can be
 // evaluated exactly (cadence.Evaluate at T-7d on the same occurrences)
