@@ -319,8 +319,12 @@ func (a *App) evaluate(ctx context.Context) {
 		a.log.Error("saving occurrence history", "err", err)
 		a.m.evaluationFailed()
 	}
-	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses)
-	a.input.Store(&evalInput{snap: snap, dir: dir, occs: occs, opts: cfg.Options(), sources: statuses})
+	opts := cfg.Options()
+	snap := cadence.Evaluate(dir, occs, opts, now, statuses)
+	// "Last week" for the page and the digest: evaluated now, exactly, so
+	// the occurrences need not stay in memory until someone asks.
+	prev := cadence.Evaluate(dir, occs, opts, now.Add(-7*24*time.Hour), statuses)
+	a.input.Store(&evalInput{snap: snap, prev: prev})
 	a.snap.Store(snap)
 	a.m.evaluated(time.Since(start), now)
 	select {
@@ -332,29 +336,18 @@ func (a *App) evaluate(ctx context.Context) {
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
 }
 
-// evalInput is what produced a snapshot, kept so "last week" can be
-// evaluated exactly (cadence.Evaluate at T-7d on the same occurrences)
-// rather than estimated.
+// evalInput pairs a snapshot with the evaluation a week before it (same
+// occurrences, T-7d), for "change since last week".
 type evalInput struct {
-	snap    *cadence.Snapshot
-	dir     *cadence.Directory
-	occs    []calendar.Occurrence
-	opts    cadence.Options
-	sources []cadence.SourceStatus
-
-	once sync.Once
-	prev *cadence.Snapshot
+	snap, prev *cadence.Snapshot
 }
 
-// Previous returns the evaluation a week before cur, computed once per
-// snapshot; nil when cur is not the latest evaluation.
+// Previous returns the evaluation a week before cur; nil when cur is not
+// the latest evaluation.
 func (a *App) Previous(cur *cadence.Snapshot) *cadence.Snapshot {
 	in := a.input.Load()
 	if in == nil || in.snap != cur {
 		return nil
 	}
-	in.once.Do(func() {
-		in.prev = cadence.Evaluate(in.dir, in.occs, in.opts, cur.AsOf.Add(-7*24*time.Hour), in.sources)
-	})
 	return in.prev
 }
