@@ -132,9 +132,23 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 	if len(upsert) == 0 && len(remove) == 0 {
 		return occs, nil
 	}
-	if err := st.SaveHistory(ctx, upsert, remove); err != nil {
-		return occs, err
+	// Written in batches: the first evaluation of a large org writes every
+	// occurrence, and one huge transaction would hold it all in memory.
+	// Each batch commits on its own; a failed one is retried next time
+	// (its fingerprints are not recorded).
+	const batch = 2000
+	for len(upsert) > 0 || len(remove) > 0 {
+		u, r := upsert[:min(batch, len(upsert))], remove[:min(batch, len(remove))]
+		if err := st.SaveHistory(ctx, u, r); err != nil {
+			return occs, err
+		}
+		for _, e := range u {
+			h.saved[e.Occ.Key()] = fps[e.Occ.Key()]
+		}
+		for _, k := range r {
+			delete(h.saved, k)
+		}
+		upsert, remove = upsert[len(u):], remove[len(r):]
 	}
-	h.saved = fps
 	return occs, nil
 }
