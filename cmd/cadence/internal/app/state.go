@@ -18,6 +18,9 @@ type Store interface {
 	LoadFeed(ctx context.Context, name string) (*store.FeedRecord, error) // nil, nil when none
 	SaveFeed(ctx context.Context, name string, rec *store.FeedRecord) error
 	LoadHistory(ctx context.Context) ([]calendar.Seen, error)
+	// LoadHistoryEntries returns the stored entries of keys (unknown keys
+	// skipped).
+	LoadHistoryEntries(ctx context.Context, keys []calendar.Key) ([]calendar.Seen, error)
 	// SaveHistory upserts and deletes history entries in one transaction.
 	SaveHistory(ctx context.Context, upsert []calendar.Seen, remove []calendar.Key) error
 	Close() error
@@ -30,11 +33,15 @@ func OpenStore(path string) (Store, error) {
 	return store.Open(context.Background(), path)
 }
 
-// historyState is the in-memory mirror of the stored occurrence history,
-// with a fingerprint per entry so each evaluation writes only what changed.
+// historyState mirrors the stored occurrence history cheaply: a fingerprint
+// per stored entry (so each evaluation writes only what changed) and, in
+// full, only the entries the last read did not contain (kept past
+// occurrences, vanished ones). An entry that was in the last read and is
+// gone from this one is loaded back from the store: that is rare, and it
+// keeps the occurrences of the current read from living in memory twice.
 type historyState struct {
 	mu      sync.Mutex
-	entries []calendar.Seen
+	entries []calendar.Seen // not in the last read (all of them after a load)
 	saved   map[calendar.Key]uint64
 }
 
@@ -109,13 +116,32 @@ func fingerprint(s calendar.Seen) uint64 {
 func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time) ([]calendar.Occurrence, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	hist, occs := calendar.MergeHistory(h.entries, cur, w, now, keepFrom)
+	inCur := make(map[calendar.Key]bool, len(cur))
+	for i := range cur {
+		inCur[cur[i].Key()] = true
+	}
+	held := make(map[calendar.Key]bool, len(h.entries))
+	for i := range h.entries {
+		held[h.entries[i].Occ.Key()] = true
+	}
+	var missing []calendar.Key
+	for k := range h.saved {
+		if !inCur[k] && !held[k] {
+			missing = append(missing, k)
+		}
+	}
+	loaded, err := st.LoadHistoryEntries(ctx, missing)
+	if err != nil {
+		// Without them the merge would forget those entries: evaluate this
+		// read alone and change nothing stored.
+		return cur, err
+	}
+	prev := append(h.entries[:len(h.entries):len(h.entries)], loaded...)
+	hist, occs := calendar.MergeHistory(prev, cur, w, now, keepFrom)
 	var upsert []calendar.Seen
-	present := make(map[calendar.Key]bool, len(hist))
 	fps := make(map[calendar.Key]uint64, len(hist))
 	for _, e := range hist {
 		k := e.Occ.Key()
-		present[k] = true
 		fp := fingerprint(e)
 		fps[k] = fp
 		if old, ok := h.saved[k]; !ok || old != fp {
@@ -124,11 +150,16 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 	}
 	var remove []calendar.Key
 	for k := range h.saved {
-		if !present[k] {
+		if _, ok := fps[k]; !ok {
 			remove = append(remove, k)
 		}
 	}
-	h.entries = hist
+	h.entries = h.entries[:0:0]
+	for _, e := range hist {
+		if !inCur[e.Occ.Key()] {
+			h.entries = append(h.entries, e)
+		}
+	}
 	if len(upsert) == 0 && len(remove) == 0 {
 		return occs, nil
 	}

@@ -118,3 +118,33 @@ func (s *Store) SaveHistory(ctx context.Context, upsert []calendar.Seen, remove 
 	}
 	return nil
 }
+
+// LoadHistoryEntries returns the stored history entries of keys (those
+// stored; unknown keys are skipped).
+func (s *Store) LoadHistoryEntries(ctx context.Context, keys []calendar.Key) ([]calendar.Seen, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	stmt, err := s.db.PrepareContext(ctx, "SELECT json FROM occurrence_history WHERE series_uid = ? AND original_start = ?")
+	if err != nil {
+		return nil, fmt.Errorf("store: load history entries: %w", err)
+	}
+	defer stmt.Close()
+	out := make([]calendar.Seen, 0, len(keys))
+	for _, k := range keys {
+		var js string
+		err := stmt.QueryRowContext(ctx, k.UID, k.OriginalStart).Scan(&js)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: load history entry %s@%d: %w", k.UID, k.OriginalStart, err)
+		}
+		var seen calendar.Seen
+		if err := json.Unmarshal([]byte(js), &seen); err != nil {
+			return nil, fmt.Errorf("store: history entry %s@%d: %w", k.UID, k.OriginalStart, err)
+		}
+		out = append(out, seen)
+	}
+	return out, nil
+}

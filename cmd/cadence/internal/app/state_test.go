@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
+)
+
+// TestHistoryReloadsVanishedEntries: occurrences of the current read are
+// not held in memory by the history; when they vanish from a later read
+// they are loaded back from the store and the SPEC's rules apply.
+func TestHistoryReloadsVanishedEntries(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h, err := loadHistory(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	occ := func(uid string, d int) calendar.Occurrence {
+		return calendar.Occurrence{UID: uid, SeriesUID: uid, OriginalStart: at(d), Start: at(d), End: at(d).Add(30 * time.Minute), Status: calendar.StatusConfirmed}
+	}
+	past, future := occ("held", 2), occ("deleted-later", 12)
+	w := calendar.Window{From: at(1).AddDate(-1, 0, 0), To: at(28)}
+
+	now1 := at(5)
+	occs, err := h.merge(ctx, st, []calendar.Occurrence{past, future}, w, now1, w.From)
+	if err != nil || len(occs) != 2 {
+		t.Fatalf("first merge: %d occurrences, %v", len(occs), err)
+	}
+	if len(h.entries) != 0 {
+		t.Errorf("history holds %d entries of the current read in memory, want 0", len(h.entries))
+	}
+
+	// Both vanish; by now2 the deleted meeting's time has passed.
+	now2 := at(20)
+	occs, err = h.merge(ctx, st, nil, w, now2, w.From)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]calendar.Occurrence{}
+	for _, o := range occs {
+		got[o.UID] = o
+	}
+	if o, ok := got["held"]; !ok || o.Status != calendar.StatusConfirmed {
+		t.Errorf("a meeting that had happened and left the feed: %+v, %v (want kept as held)", o, ok)
+	}
+	if o, ok := got["deleted-later"]; !ok || o.Status != calendar.StatusCancelled || o.CancelReason != calendar.CancelVanished {
+		t.Errorf("a single meeting deleted before it happened: %+v, %v (want cancelled, vanished)", o, ok)
+	}
+	if len(h.entries) != 2 {
+		t.Errorf("history keeps %d vanished entries in memory, want 2", len(h.entries))
+	}
+}
