@@ -243,6 +243,11 @@ func (a *App) evaluateLoop(ctx context.Context) {
 		}
 	}
 first:
+	// Changes signalled before now are part of this evaluation.
+	select {
+	case <-a.changed:
+	default:
+	}
 	a.evaluate(ctx)
 	for {
 		cfg, _ := a.config()
