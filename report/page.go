@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/cadence-dev/cadence/cadence"
 )
@@ -19,12 +18,10 @@ type PageOptions struct {
 	// "/health" when mounted with http.StripPrefix("/health", h)). It is
 	// used only to build links.
 	Prefix string
-	// Previous returns the evaluation a week before cur, for the changes
-	// since last week; nil uses Rewind(cur, cur.AsOf-7d, Window), and no
-	// changes are shown when Window is 0 too.
+	// Previous returns the evaluation a week before cur (cadence.Evaluate
+	// at T-7d on the same occurrences), for the changes since last week;
+	// nil shows no changes.
 	Previous func(cur *cadence.Snapshot) *cadence.Snapshot
-	// Window is the look-back window (for Rewind).
-	Window time.Duration
 	// Links are shown in the page header (the daemon's /metrics,
 	// /api/v1/report, ...), in order.
 	Links []PageLink
@@ -119,9 +116,6 @@ func (h *pageHandler) message(w http.ResponseWriter, code int, msg string, s *ca
 func (h *pageHandler) previous(cur *cadence.Snapshot) *cadence.Snapshot {
 	if h.opts.Previous != nil {
 		return h.opts.Previous(cur)
-	}
-	if h.opts.Window > 0 {
-		return Rewind(cur, cur.AsOf.Add(-7*24*time.Hour), h.opts.Window)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cadence-dev/cadence/cadence"
 )
@@ -19,7 +18,7 @@ func get(t *testing.T, h http.Handler, path string) (int, string) {
 
 func TestPageHandler(t *testing.T) {
 	var snap *cadence.Snapshot
-	h := NewPageHandler(func() *cadence.Snapshot { return snap }, PageOptions{Window: 90 * 24 * time.Hour})
+	h := NewPageHandler(func() *cadence.Snapshot { return snap }, PageOptions{})
 	if code, body := get(t, h, "/"); code != http.StatusServiceUnavailable || !strings.Contains(body, "No evaluation yet") {
 		t.Fatalf("before the first evaluation: %d\n%s", code, body)
 	}

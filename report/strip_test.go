@@ -52,14 +52,3 @@ func TestStripWeeksAndPrecedence(t *testing.T) {
 		t.Errorf("Monday strip: %s %q", c[11].Week, StripText(c))
 	}
 }
-
-func TestRewindOfOwnSnapshotIsStable(t *testing.T) {
-	s := testSnapshot(t)
-	r := Rewind(s, s.AsOf.Add(-7*24*time.Hour), 90*24*time.Hour)
-	if len(r.Pairs) != len(s.Pairs) || !r.AsOf.Equal(s.AsOf.Add(-7*24*time.Hour)) {
-		t.Fatalf("rewind: %d pairs at %v", len(r.Pairs), r.AsOf)
-	}
-	if len(r.Managers) != len(s.Directory.Managers()) {
-		t.Errorf("%d managers", len(r.Managers))
-	}
-}

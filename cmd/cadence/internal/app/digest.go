@@ -42,7 +42,6 @@ func (a *App) pageHandler() http.Handler {
 	cfg, _ := a.config()
 	return report.NewPageHandler(a.Snapshot, report.PageOptions{
 		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
-		Window:   cfg.Window,
 		Previous: a.Previous,
 		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
 			{Name: "readyz", Href: "/readyz"}},

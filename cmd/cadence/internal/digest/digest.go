@@ -43,8 +43,8 @@ type Options struct {
 	// Snapshot returns the current evaluation (nil before the first one).
 	Snapshot func() *cadence.Snapshot
 	// Previous returns the evaluation a week before cur, for "change since
-	// last week". Default: report.Rewind(cur, cur.AsOf-7d, window), which
-	// needs nothing but cur; the CLI passes cadence.Evaluate at T-7d.
+	// last week": cadence.Evaluate at T-7d on the same occurrences (the
+	// daemon and the CLI pass it). Nil: the digest shows no changes.
 	Previous func(cur *cadence.Snapshot) *cadence.Snapshot
 	Clock    Clock
 	Logger   *slog.Logger
@@ -176,7 +176,7 @@ func (s *Service) previous(cur *cadence.Snapshot) *cadence.Snapshot {
 	if s.opts.Previous != nil {
 		return s.opts.Previous(cur)
 	}
-	return report.Rewind(cur, cur.AsOf.Add(-7*24*time.Hour), s.cfg.Window)
+	return nil
 }
 
 // Preview renders the digest of every recipient (or only of recipient,

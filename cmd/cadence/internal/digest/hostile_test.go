@@ -126,7 +126,7 @@ func TestHostileTextInDigest(t *testing.T) {
 
 func TestHostileTextOnPage(t *testing.T) {
 	snap := hostileSnapshot(t)
-	h := report.NewPageHandler(func() *cadence.Snapshot { return snap }, report.PageOptions{Window: 90 * 24 * time.Hour})
+	h := report.NewPageHandler(func() *cadence.Snapshot { return snap }, report.PageOptions{})
 	for _, path := range []string{"/", "/manager/eve@example.com", "/manager/boss@example.com"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
