@@ -9,7 +9,6 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
 	"github.com/cadence-dev/cadence/report"
 )
 
@@ -32,26 +31,15 @@ func runReport(ctx context.Context, args []string, env Env) error {
 	default:
 		return &UsageError{Msg: fmt.Sprintf("--format %q: expected text, json or markdown", *format)}
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, now, err := configAt(*cfgPath, *at, env)
 	if err != nil {
 		return err
 	}
-	now := env.Now()
-	if *at != "" {
-		if now, err = parseTime("at", *at, cfg.Timezone); err != nil {
-			return err
-		}
-	}
-	w, err := gather(ctx, cfg, now, env.Stderr)
+	ev, err := evaluate(ctx, cfg, now, env.Stderr)
 	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	dir, results := w.dir, w.results
-	occs := occurrences(results, sources.ExpansionWindow(now, cfg.Window), env.Stderr)
-	snap := cadence.Evaluate(dir, occs, cfg.Options(), now, statuses(results))
+	snap := ev.snap
 	return write(snap)
 }
 
@@ -72,15 +60,9 @@ func runEvents(ctx context.Context, args []string, env Env) error {
 	if *format != "text" && *format != "json" {
 		return &UsageError{Msg: fmt.Sprintf("--format %q: expected text or json", *format)}
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, now, err := configAt(*cfgPath, *at, env)
 	if err != nil {
 		return err
-	}
-	now := env.Now()
-	if *at != "" {
-		if now, err = parseTime("at", *at, cfg.Timezone); err != nil {
-			return err
-		}
 	}
 	w := calendar.Window{From: now.Add(-30 * 24 * time.Hour), To: now.Add(14 * 24 * time.Hour)}
 	if *from != "" {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
 
@@ -35,27 +34,15 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if *sendNow && *at != "" {
 		return &UsageError{Msg: "digest: --at is for --preview only (--send-now sends the current week)"}
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, now, err := configAt(*cfgPath, *at, env)
 	if err != nil {
 		return err
 	}
-	now := env.Now()
-	if *at != "" {
-		if now, err = parseTime("at", *at, cfg.Timezone); err != nil {
-			return err
-		}
-	}
-	w, err := gather(ctx, cfg, now, env.Stderr)
+	ev, err := evaluate(ctx, cfg, now, env.Stderr)
 	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	dir, results := w.dir, w.results
-	occs := occurrences(results, sources.ExpansionWindow(now, cfg.Window), env.Stderr)
-	sts := statuses(results)
-	cur := cadence.Evaluate(dir, occs, cfg.Options(), now, sts)
+	dir, occs, sts, cur := ev.dir, ev.occs, ev.statuses, ev.snap
 	prev := cadence.Evaluate(dir, occs, cfg.Options(), now.Add(-7*24*time.Hour), sts)
 	opts := digest.Options{
 		Config:   cfg,

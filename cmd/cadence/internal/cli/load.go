@@ -171,3 +171,42 @@ func statuses(results []feedResult) []cadence.SourceStatus {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// configAt loads the configuration and reads --at (default: now).
+func configAt(cfgPath, at string, env Env) (*config.Config, time.Time, error) {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := env.Now()
+	if at != "" {
+		if now, err = parseTime("at", at, cfg.Timezone); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	return cfg, now, nil
+}
+
+// evaluation is one one-shot evaluation and what it was made from.
+type evaluation struct {
+	dir      *cadence.Directory
+	occs     []calendar.Occurrence
+	statuses []cadence.SourceStatus
+	snap     *cadence.Snapshot
+}
+
+// evaluate reads every source and evaluates every pair at now (report,
+// digest).
+func evaluate(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer) (*evaluation, error) {
+	w, err := gather(ctx, cfg, now, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ev := &evaluation{dir: w.dir, statuses: statuses(w.results)}
+	ev.occs = occurrences(w.results, sources.ExpansionWindow(now, cfg.Window), stderr)
+	ev.snap = cadence.Evaluate(ev.dir, ev.occs, cfg.Options(), now, ev.statuses)
+	return ev, nil
+}
