@@ -47,20 +47,7 @@ func WriteMarkdown(w io.Writer, s *cadence.Snapshot) error {
 		writeMarkdownTable(bw, g.pairs, v, false)
 	}
 
-	sections := []struct {
-		title string
-		pairs []cadence.Pair
-	}{
-		{"Skip-level 1:1s", v.skip},
-		{"Peer 1:1s", v.peer},
-	}
-	if len(v.other) > 0 {
-		sections = append(sections, struct {
-			title string
-			pairs []cadence.Pair
-		}{"Other pairs", v.other})
-	}
-	for _, sec := range sections {
+	for _, sec := range v.sections() {
 		fmt.Fprintf(bw, "\n## %s\n", sec.title)
 		if len(sec.pairs) == 0 {
 			fmt.Fprintf(bw, "\nNone.\n")

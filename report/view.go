@@ -281,3 +281,19 @@ func kindSummary(v *view) string {
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
 }
+
+// section is one titled list of non-direct pairs.
+type section struct {
+	title string
+	pairs []cadence.Pair
+}
+
+// sections are the skip-level and peer sections (and other kinds, if any),
+// in the order both renderers show them.
+func (v *view) sections() []section {
+	out := []section{{"Skip-level 1:1s", v.skip}, {"Peer 1:1s", v.peer}}
+	if len(v.other) > 0 {
+		out = append(out, section{"Other pairs", v.other})
+	}
+	return out
+}
