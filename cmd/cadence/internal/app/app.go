@@ -158,7 +158,7 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
-	for _, s := range cfg.ICSSources() {
+	for _, s := range sources.ICSSources(cfg, dir) {
 		fs, err := loadFeedState(context.Background(), a.store, s)
 		if err != nil {
 			return nil, fmt.Errorf("state: source %s: %w", s.Name, err)
@@ -304,7 +304,7 @@ func (a *App) Reload() error {
 	a.cfgMu.Unlock()
 	a.feedsMu.Lock()
 	keep := make(map[string]*feedState)
-	for _, s := range cfg.ICSSources() {
+	for _, s := range sources.ICSSources(cfg, dir) {
 		if fs, ok := a.feeds[s.Name]; ok && fs.src == s {
 			keep[s.Name] = fs
 			continue

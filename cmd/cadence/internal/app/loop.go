@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -40,7 +39,7 @@ func loadFeedState(ctx context.Context, st Store, src calendar.ICSSource) (*feed
 		return nil, err
 	}
 	if rec != nil && rec.Source == sourceID(src) {
-		feed, err := calendar.ParseICS(bytes.NewReader(rec.Body), calendar.ParseOptions{Name: src.Name, Owner: src.Owner, Zone: src.Zone})
+		feed, err := sources.ParseICS(src, rec.Body)
 		if err != nil {
 			// Stored by an older version that parsed it differently: refetch.
 			return fs, nil
@@ -66,9 +65,10 @@ func sourceID(s calendar.ICSSource) string {
 func (a *App) startSources(cfg *config.Config) {
 	ctx, cancel := context.WithCancel(a.loopCtx)
 	a.srcStop = cancel
+	_, dir := a.config()
 	a.feedsMu.Lock()
 	defer a.feedsMu.Unlock()
-	for _, s := range cfg.ICSSources() {
+	for _, s := range sources.ICSSources(cfg, dir) {
 		fs := a.feeds[s.Name]
 		a.srcWG.Add(1)
 		go func() {
@@ -77,7 +77,6 @@ func (a *App) startSources(cfg *config.Config) {
 		}()
 	}
 	if g := a.google; g != nil {
-		_, dir := a.config()
 		a.ensureGoogleFeedsLocked(g.Calendars(dir))
 		a.srcWG.Add(1)
 		go func() {
@@ -141,7 +140,7 @@ func (a *App) syncSource(ctx context.Context, fs *feedState) {
 		prev = &v
 	}
 	fs.mu.Unlock()
-	res, err := a.fetch(ctx, src, calendar.FetchOptions{Timeout: cfg.Sources.HTTP.Timeout, MaxBytes: cfg.Sources.HTTP.MaxBytes, Previous: prev})
+	res, err := sources.FetchICS(ctx, cfg, src, prev, a.fetch)
 	if ctx.Err() != nil {
 		return
 	}
@@ -150,7 +149,7 @@ func (a *App) syncSource(ctx context.Context, fs *feedState) {
 	if err != nil {
 		reason = fetchReason(err)
 	} else if !res.NotModified {
-		feed, err = calendar.ParseICS(bytes.NewReader(res.Data), calendar.ParseOptions{Name: src.Name, Owner: src.Owner, Zone: src.Zone})
+		feed, err = sources.ParseICS(src, res.Data)
 		if err != nil {
 			reason = "parse"
 		}

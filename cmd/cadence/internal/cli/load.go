@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -95,14 +94,11 @@ type feedResult struct {
 // readFeeds reads and parses every ICS source concurrently. A broken source
 // is reported in its status and on stderr; the others still count.
 func readFeeds(ctx context.Context, cfg *config.Config, dir *cadence.Directory, now time.Time, stderr io.Writer) []feedResult {
-	srcs := cfg.ICSSources()
+	srcs := sources.ICSSources(cfg, dir)
 	results := make([]feedResult, len(srcs))
 	sem := make(chan struct{}, maxParallelFeeds)
 	var wg sync.WaitGroup
 	for i, src := range srcs {
-		if p, ok := dir.Resolve(src.Owner); ok {
-			src.Owner = p
-		}
 		results[i].src = src
 		wg.Add(1)
 		go func(r *feedResult) {
@@ -127,15 +123,12 @@ func readFeeds(ctx context.Context, cfg *config.Config, dir *cadence.Directory, 
 
 func readFeed(ctx context.Context, cfg *config.Config, src calendar.ICSSource, now time.Time) (*calendar.Feed, cadence.SourceStatus) {
 	st := cadence.SourceStatus{Name: src.Name}
-	res, err := calendar.Fetch(ctx, src, calendar.FetchOptions{
-		Timeout:  cfg.Sources.HTTP.Timeout,
-		MaxBytes: cfg.Sources.HTTP.MaxBytes,
-	})
+	res, err := sources.FetchICS(ctx, cfg, src, nil, nil)
 	if err != nil {
 		st.Error = err.Error()
 		return nil, st
 	}
-	feed, err := calendar.ParseICS(bytes.NewReader(res.Data), calendar.ParseOptions{Name: src.Name, Owner: src.Owner, Zone: src.Zone})
+	feed, err := sources.ParseICS(src, res.Data)
 	if err != nil {
 		st.Error = err.Error()
 		return nil, st
