@@ -10,10 +10,10 @@ import (
 // Defaults of keys left out of the configuration file.
 const (
 	DefaultHTTPTimeout                 = 30 * time.Second
-	DefaultMaxBytes                    = 20 << 20 // 20 MiB
-	DefaultMaxDuration                 = 120 * time.Minute
-	DefaultSkipLevels                  = 2
-	DefaultWindow                      = 90 * 24 * time.Hour
+	DefaultMaxBytes                    = 20 << 20                   // 20 MiB
+	DefaultMaxDuration                 = cadence.DefaultMaxDuration // the SPEC's values live in the domain
+	DefaultSkipLevels                  = cadence.DefaultSkipLevels
+	DefaultWindow                      = cadence.DefaultWindow
 	DefaultMaxConsecutiveCancellations = 3
 	DefaultListenAddress               = ":9816"
 	DefaultStatePath                   = "cadence.db"
