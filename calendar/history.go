@@ -31,8 +31,13 @@ type Seen struct {
 //   - a vanished occurrence still in the future is kept in the history (its
 //     fate is decided when its time passes) but not evaluated;
 //   - stored occurrences outside w are kept unchanged, except those that
-//     ended before keepFrom, which are forgotten.
-func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Time) (history []Seen, occs []Occurrence) {
+//     ended before keepFrom, which are forgotten;
+//   - filtered names series the read contains but the caller left out of
+//     cur (they cannot matter to it now): their stored occurrences are not
+//     deletions. Those that had already happened when last seen are kept
+//     as they were (what happened stays history); the others are dropped,
+//     as the read replaced them with a form the caller does not keep.
+func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Time, filtered map[string]bool) (history []Seen, occs []Occurrence) {
 	inCur := make(map[Key]bool, len(cur))
 	// latest start per series in cur, to tell a hole from an ended series.
 	lastOfSeries := make(map[string]time.Time)
@@ -65,6 +70,13 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 		}
 		if o.End.Before(keepFrom) {
 			continue // forgotten
+		}
+		if filtered[o.SeriesUID] {
+			if !s.LastSeen.Before(o.Start) {
+				history = append(history, s)
+				occs = append(occs, o)
+			}
+			continue
 		}
 		inWindow := !o.Start.Before(w.From) && o.Start.Before(w.To)
 		if !inWindow || !s.LastSeen.Before(o.Start) {

@@ -282,7 +282,7 @@ func (a *App) evaluate(ctx context.Context) {
 	cfg, dir := a.config()
 	now := a.clock.Now()
 	w := sources.ExpansionWindow(now, cfg.Window)
-	var parts [][]calendar.Occurrence
+	opts := cfg.Options()
 	var statuses []cadence.SourceStatus
 	a.feedsMu.Lock()
 	feeds := make([]*feedState, 0, len(a.feeds))
@@ -290,9 +290,11 @@ func (a *App) evaluate(ctx context.Context) {
 		feeds = append(feeds, fs)
 	}
 	a.feedsMu.Unlock()
-	for _, fs := range feeds {
+	events := make([][]calendar.Event, len(feeds))
+	for i, fs := range feeds {
 		fs.mu.Lock()
-		events, st := fs.events, cadence.SourceStatus{Name: fs.src.Name, OK: fs.ok, Error: fs.lastError}
+		st := cadence.SourceStatus{Name: fs.src.Name, OK: fs.ok, Error: fs.lastError}
+		events[i] = fs.events
 		if !fs.lastSuccess.IsZero() {
 			t := fs.lastSuccess
 			st.LastSuccess = &t
@@ -300,30 +302,17 @@ func (a *App) evaluate(ctx context.Context) {
 		if !fs.attempted && fs.haveData {
 			st.Error = "not read yet since start; serving stored data"
 		}
-		src := fs.src
 		fs.mu.Unlock()
 		statuses = append(statuses, st)
-		occs, _ := calendar.Expand(events, w, calendar.ExpandOptions{Zone: src.Zone})
-		parts = append(parts, occs)
-	}
-	// Joined once at full size: growing one slice feed by feed copies
-	// every occurrence many times over on a large org.
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	all := make([]calendar.Occurrence, 0, n)
-	for _, p := range parts {
-		all = append(all, p...)
 	}
 	sort.Slice(statuses, func(i, j int) bool { return statuses[i].Name < statuses[j].Name })
-	all = calendar.Dedup(all)
-	occs, err := a.history.merge(ctx, a.store, all, w, now, w.From)
+	all, filtered := sources.Occurrences(cadence.NewRelevance(dir, opts), events, feedZones(feeds), w, nil)
+	occs, err := a.history.merge(ctx, a.store, all, w, now, w.From, filtered)
+	all = nil
 	if err != nil {
 		a.log.Error("saving occurrence history", "err", err)
 		a.m.evaluationFailed()
 	}
-	opts := cfg.Options()
 	snap := cadence.Evaluate(dir, occs, opts, now, statuses)
 	// "Last week" for the page and the digest: evaluated now, exactly, so
 	// the occurrences need not stay in memory until someone asks.
@@ -338,6 +327,14 @@ func (a *App) evaluate(ctx context.Context) {
 		a.log.Info("ready: first evaluation done", "pairs", len(snap.Pairs))
 	}
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
+}
+
+func feedZones(feeds []*feedState) []*time.Location {
+	z := make([]*time.Location, len(feeds))
+	for i, fs := range feeds {
+		z[i] = fs.src.Zone
+	}
+	return z
 }
 
 // evalInput pairs a snapshot with the evaluation a week before it (same

@@ -113,7 +113,7 @@ func fingerprint(s calendar.Seen) uint64 {
 // merge folds the current occurrences into the history, persists what
 // changed, and returns the occurrences to evaluate. On a store error the
 // in-memory history still advances; the next evaluation retries the write.
-func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time) ([]calendar.Occurrence, error) {
+func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time, filtered map[string]bool) ([]calendar.Occurrence, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	inCur := make(map[calendar.Key]bool, len(cur))
@@ -137,7 +137,7 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 		return cur, err
 	}
 	prev := append(h.entries[:len(h.entries):len(h.entries)], loaded...)
-	hist, occs := calendar.MergeHistory(prev, cur, w, now, keepFrom)
+	hist, occs := calendar.MergeHistory(prev, cur, w, now, keepFrom, filtered)
 	var upsert []calendar.Seen
 	fps := make(map[calendar.Key]uint64, len(hist))
 	for _, e := range hist {

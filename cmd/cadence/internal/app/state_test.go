@@ -32,7 +32,7 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 	w := calendar.Window{From: at(1).AddDate(-1, 0, 0), To: at(28)}
 
 	now1 := at(5)
-	occs, err := h.merge(ctx, st, []calendar.Occurrence{past, future}, w, now1, w.From)
+	occs, err := h.merge(ctx, st, []calendar.Occurrence{past, future}, w, now1, w.From, nil)
 	if err != nil || len(occs) != 2 {
 		t.Fatalf("first merge: %d occurrences, %v", len(occs), err)
 	}
@@ -42,7 +42,7 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 
 	// Both vanish; by now2 the deleted meeting's time has passed.
 	now2 := at(20)
-	occs, err = h.merge(ctx, st, nil, w, now2, w.From)
+	occs, err = h.merge(ctx, st, nil, w, now2, w.From, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func runEvents(ctx context.Context, args []string, env Env) error {
 	}
 	// Expand every feed (the same meeting may come from the other
 	// participant's feed), then keep the occurrences the person takes part in.
-	all := occurrences(results, w, env.Stderr)
+	all := occurrences(results, nil, w, env.Stderr)
 	var mine []calendar.Occurrence
 	for _, o := range all {
 		if involves(dir, o, who) {

@@ -140,20 +140,24 @@ func readFeed(ctx context.Context, cfg *config.Config, src calendar.ICSSource, n
 }
 
 // occurrences expands every good feed over w and merges copies of the same
-// meeting seen in several calendars.
-func occurrences(results []feedResult, w calendar.Window, stderr io.Writer) []calendar.Occurrence {
-	var all []calendar.Occurrence
+// meeting seen in several calendars. With rel, only the series that can
+// matter to an evaluation are expanded.
+func occurrences(results []feedResult, rel *cadence.Relevance, w calendar.Window, stderr io.Writer) []calendar.Occurrence {
+	var events [][]calendar.Event
+	var zones []*time.Location
+	var names []string
 	for _, r := range results {
 		if r.feed == nil {
 			continue
 		}
-		occs, warns := calendar.Expand(r.feed.Events, w, calendar.ExpandOptions{Zone: r.src.Zone})
-		for _, wn := range warns {
-			fmt.Fprintf(stderr, "cadence: source %s: warning: %s\n", r.src.Name, wn)
-		}
-		all = append(all, occs...)
+		events = append(events, r.feed.Events)
+		zones = append(zones, r.src.Zone)
+		names = append(names, r.src.Name)
 	}
-	return calendar.Dedup(all)
+	occs, _ := sources.Occurrences(rel, events, zones, w, func(i int, msg string) {
+		fmt.Fprintf(stderr, "cadence: source %s: warning: %s\n", names[i], msg)
+	})
+	return occs
 }
 
 func statuses(results []feedResult) []cadence.SourceStatus {
@@ -199,7 +203,8 @@ func evaluate(ctx context.Context, cfg *config.Config, now time.Time, stderr io.
 		return nil, err
 	}
 	ev := &evaluation{dir: w.dir, statuses: statuses(w.results)}
-	ev.occs = occurrences(w.results, sources.ExpansionWindow(now, cfg.Window), stderr)
-	ev.snap = cadence.Evaluate(ev.dir, ev.occs, cfg.Options(), now, ev.statuses)
+	opts := cfg.Options()
+	ev.occs = occurrences(w.results, cadence.NewRelevance(ev.dir, opts), sources.ExpansionWindow(now, cfg.Window), stderr)
+	ev.snap = cadence.Evaluate(ev.dir, ev.occs, opts, now, ev.statuses)
 	return ev, nil
 }

@@ -1,0 +1,80 @@
+package cadence
+
+import "github.com/cadence-dev/cadence/calendar"
+
+// Relevance tells, before recurrence expansion, which calendar events can
+// change an evaluation. Evaluate reads an occurrence only when it is a 1:1
+// candidate (at most two directory people and nobody outside the
+// directory) or an out-of-office event; on a large org most copies are
+// group meetings, and expanding, deduplicating and storing them is most of
+// the daemon's work and memory.
+//
+// The filter works on whole series across every source, so that it changes
+// nothing Evaluate computes: a series is kept when any copy of any of its
+// events (master or override, in any calendar) is a candidate, so Dedup
+// still sees every copy of the occurrences it chooses between.
+type Relevance struct {
+	c *classifier
+}
+
+// NewRelevance returns the filter for dir and opts (the same ones given to
+// Evaluate). It is not safe for concurrent use.
+func NewRelevance(dir *Directory, opts Options) *Relevance {
+	return &Relevance{c: newClassifier(dir, opts, nil)}
+}
+
+// Event reports whether one event can matter: it is an out-of-office event,
+// or its organizer and attendees (rooms and ignored addresses aside) are
+// at most two directory people and nobody outside the directory.
+func (r *Relevance) Event(e *calendar.Event) bool {
+	o := calendar.Occurrence{
+		Title: e.Title, Organizer: e.Organizer, Attendees: e.Attendees,
+		OutOfOffice: e.OutOfOffice, Owner: e.Owner,
+	}
+	if r.c.isOOO(&o) {
+		return true
+	}
+	p := r.c.partEntry(&o).part
+	return len(p.people) <= 2 && len(p.external) == 0
+}
+
+// Filter keeps, in each source's event list, the events of the series that
+// can matter (see Event). It returns the filtered lists (a list nothing was
+// removed from is returned as is) and the series UIDs it removed: they are
+// present in the sources, so a history of earlier reads must not take
+// their absence for a deletion (calendar.MergeHistory's filtered).
+func (r *Relevance) Filter(feeds [][]calendar.Event) (kept [][]calendar.Event, removed map[string]bool) {
+	keep := map[string]bool{}
+	for _, evs := range feeds {
+		for i := range evs {
+			e := &evs[i]
+			if !keep[e.SeriesUID] && r.Event(e) {
+				keep[e.SeriesUID] = true
+			}
+		}
+	}
+	removed = map[string]bool{}
+	kept = make([][]calendar.Event, len(feeds))
+	for fi, evs := range feeds {
+		n := 0
+		for i := range evs {
+			if keep[evs[i].SeriesUID] {
+				n++
+			} else {
+				removed[evs[i].SeriesUID] = true
+			}
+		}
+		if n == len(evs) {
+			kept[fi] = evs
+			continue
+		}
+		out := make([]calendar.Event, 0, n)
+		for i := range evs {
+			if keep[evs[i].SeriesUID] {
+				out = append(out, evs[i])
+			}
+		}
+		kept[fi] = out
+	}
+	return kept, removed
+}
