@@ -38,13 +38,13 @@ func (r *Relevance) Event(e *calendar.Event) bool {
 	return len(p.people) <= 2 && len(p.external) == 0
 }
 
-// Filter keeps, in each source's event list, the events of the series that
-// can matter (see Event). It returns the filtered lists (a list nothing was
-// removed from is returned as is) and the series UIDs it removed: they are
-// present in the sources, so a history of earlier reads must not take
-// their absence for a deletion (calendar.MergeHistory's filtered).
-func (r *Relevance) Filter(feeds [][]calendar.Event) (kept [][]calendar.Event, removed map[string]bool) {
-	keep := map[string]bool{}
+// Series returns which series can matter (see Event), from every
+// source's events: keep holds the UIDs of the series to expand, removed
+// those present in the sources but left out. removed series must not be
+// taken for deletions by a history of earlier reads
+// (calendar.MergeHistory's filtered).
+func (r *Relevance) Series(feeds [][]calendar.Event) (keep, removed map[string]bool) {
+	keep = map[string]bool{}
 	for _, evs := range feeds {
 		for i := range evs {
 			e := &evs[i]
@@ -54,27 +54,43 @@ func (r *Relevance) Filter(feeds [][]calendar.Event) (kept [][]calendar.Event, r
 		}
 	}
 	removed = map[string]bool{}
-	kept = make([][]calendar.Event, len(feeds))
-	for fi, evs := range feeds {
-		n := 0
+	for _, evs := range feeds {
 		for i := range evs {
-			if keep[evs[i].SeriesUID] {
-				n++
-			} else {
+			if !keep[evs[i].SeriesUID] {
 				removed[evs[i].SeriesUID] = true
 			}
 		}
-		if n == len(evs) {
-			kept[fi] = evs
-			continue
+	}
+	return keep, removed
+}
+
+// KeepSeries returns the events of evs whose series is in keep: evs
+// itself when that is all of them.
+func KeepSeries(evs []calendar.Event, keep map[string]bool) []calendar.Event {
+	n := 0
+	for i := range evs {
+		if keep[evs[i].SeriesUID] {
+			n++
 		}
-		out := make([]calendar.Event, 0, n)
-		for i := range evs {
-			if keep[evs[i].SeriesUID] {
-				out = append(out, evs[i])
-			}
+	}
+	if n == len(evs) {
+		return evs
+	}
+	out := make([]calendar.Event, 0, n)
+	for i := range evs {
+		if keep[evs[i].SeriesUID] {
+			out = append(out, evs[i])
 		}
-		kept[fi] = out
+	}
+	return out
+}
+
+// Filter is Series and KeepSeries for every source at once.
+func (r *Relevance) Filter(feeds [][]calendar.Event) (kept [][]calendar.Event, removed map[string]bool) {
+	keep, removed := r.Series(feeds)
+	kept = make([][]calendar.Event, len(feeds))
+	for i, evs := range feeds {
+		kept[i] = KeepSeries(evs, keep)
 	}
 	return kept, removed
 }

@@ -16,32 +16,68 @@ import (
 // occurrences seen in one source only share one slice). The result is sorted like
 // Expand's: by Start, then UID.
 func Dedup(occs []Occurrence) []Occurrence {
-	if len(occs) == 0 {
-		return nil
-	}
-	idx := make(map[Key]int32, len(occs))
-	out := make([]Occurrence, 0, len(occs))
+	var d Deduper
+	d.Add(occs)
+	return d.Result()
+}
+
+// Deduper is Dedup one batch at a time: Add each calendar's occurrences
+// as it is expanded (and drop them), then take the Result. Only the kept
+// copies are held, not every calendar's expansion at once. The zero value
+// is ready to use.
+type Deduper struct {
+	idx map[Key]int32
+	out []Occurrence
 	// first[i] is the source of out[i]'s first copy; extra lists the
 	// sources of further copies (most occurrences have none).
-	first := make([]string, 0, len(occs))
-	var extra map[int32][]string
+	first []string
+	extra map[int32][]string
+}
+
+// Grow makes room for n kept occurrences (a size known from an earlier
+// run): the result is then not copied as it grows.
+func (d *Deduper) Grow(n int) {
+	if n <= 0 || d.idx != nil {
+		return
+	}
+	d.idx = make(map[Key]int32, n)
+	d.out = make([]Occurrence, 0, n)
+	d.first = make([]string, 0, n)
+}
+
+// Add merges occs into the result; occs can be reused afterwards.
+func (d *Deduper) Add(occs []Occurrence) {
+	if d.idx == nil {
+		d.idx = make(map[Key]int32, len(occs))
+		d.out = make([]Occurrence, 0, len(occs))
+		d.first = make([]string, 0, len(occs))
+	}
 	for i := range occs {
 		o := &occs[i]
 		k := o.Key()
-		j, ok := idx[k]
+		j, ok := d.idx[k]
 		if !ok {
-			idx[k] = int32(len(out))
-			out = append(out, *o)
-			first = append(first, o.Source)
+			d.idx[k] = int32(len(d.out))
+			d.out = append(d.out, *o)
+			d.first = append(d.first, o.Source)
 			continue
 		}
-		if extra == nil {
-			extra = make(map[int32][]string)
+		if d.extra == nil {
+			d.extra = make(map[int32][]string)
 		}
-		extra[j] = append(extra[j], o.Source)
-		if better(o, &out[j]) {
-			out[j] = *o
+		d.extra[j] = append(d.extra[j], o.Source)
+		if better(o, &d.out[j]) {
+			d.out[j] = *o
 		}
+	}
+}
+
+// Result returns the merged occurrences, as Dedup does, and resets d.
+func (d *Deduper) Result() []Occurrence {
+	out, first, extra := d.out, d.first, d.extra
+	*d = Deduper{}
+	if len(out) == 0 {
+		return nil
 	}
 	// A single-source SeenIn is shared between the occurrences of that
 	// source (one allocation per source, not per occurrence).

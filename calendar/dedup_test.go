@@ -50,6 +50,21 @@ func TestDedup(t *testing.T) {
 			if again := Dedup(in); !reflect.DeepEqual(again, got) {
 				t.Errorf("%s: result depends on input order:\n%+v\n%+v", tc.name, again, got)
 			}
+			// Nor its split into Deduper batches (one per calendar in
+			// the daemon), the batches reused after Add.
+			var d Deduper
+			for rest := in; len(rest) > 0; {
+				n := 1 + r.Intn(len(rest))
+				batch := append([]Occurrence(nil), rest[:n]...)
+				d.Add(batch)
+				for j := range batch {
+					batch[j] = Occurrence{}
+				}
+				rest = rest[n:]
+			}
+			if again := d.Result(); !reflect.DeepEqual(again, got) {
+				t.Errorf("%s: Deduper in batches:\n%+v\n%+v", tc.name, again, got)
+			}
 		}
 	}
 	if Dedup(nil) != nil {

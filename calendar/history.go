@@ -16,7 +16,10 @@ type Seen struct {
 
 // MergeHistory merges the occurrences of the current read (cur, expanded
 // over w, already deduplicated) into the stored history prev, at time now.
-// It returns the new history and the occurrences to evaluate.
+// The new history is cur, every occurrence seen at now, plus the returned
+// kept entries of prev; occs are the occurrences to evaluate: cur and some
+// of kept, sorted by start. occs is built in cur's backing array when it
+// has room (cur is then reordered): the caller must not use cur after.
 //
 // The rules, from SPEC:
 //   - an occurrence present in cur replaces its stored copy;
@@ -37,7 +40,7 @@ type Seen struct {
 //     deletions. Those that had already happened when last seen are kept
 //     as they were (what happened stays history); the others are dropped,
 //     as the read replaced them with a form the caller does not keep.
-func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Time, filtered map[string]bool) (history []Seen, occs []Occurrence) {
+func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Time, filtered map[string]bool) (kept []Seen, occs []Occurrence) {
 	inCur := make(map[Key]bool, len(cur))
 	// latest start per series in cur, to tell a hole from an ended series.
 	lastOfSeries := make(map[string]time.Time)
@@ -56,12 +59,7 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 			}
 		}
 	}
-	history = make([]Seen, 0, len(cur)+len(prev)/8)
-	occs = make([]Occurrence, 0, len(cur)+len(prev)/8)
-	for i := range cur {
-		history = append(history, Seen{Occ: cur[i], LastSeen: now})
-		occs = append(occs, cur[i])
-	}
+	occs = cur
 	for _, s := range prev {
 		o := s.Occ
 		k := o.Key()
@@ -73,7 +71,7 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 		}
 		if filtered[o.SeriesUID] {
 			if !s.LastSeen.Before(o.Start) {
-				history = append(history, s)
+				kept = append(kept, s)
 				occs = append(occs, o)
 			}
 			continue
@@ -82,17 +80,17 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 		if !inWindow || !s.LastSeen.Before(o.Start) {
 			// Outside what this read covers, or already happened when last
 			// seen: keep as it was.
-			history = append(history, s)
+			kept = append(kept, s)
 			occs = append(occs, o)
 			continue
 		}
 		// Last seen while still in the future, and gone now.
 		if !o.Start.Before(now) {
-			history = append(history, s) // decide when its time passes
+			kept = append(kept, s) // decide when its time passes
 			continue
 		}
 		if o.Status == StatusCancelled {
-			history = append(history, s)
+			kept = append(kept, s)
 			occs = append(occs, o)
 			continue
 		}
@@ -110,7 +108,7 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 		}
 		o.Status = StatusCancelled
 		o.CancelReason = CancelVanished
-		history = append(history, Seen{Occ: o, LastSeen: s.LastSeen})
+		kept = append(kept, Seen{Occ: o, LastSeen: s.LastSeen})
 		occs = append(occs, o)
 	}
 	sort.SliceStable(occs, func(i, j int) bool {
@@ -119,5 +117,5 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 		}
 		return occs[i].SeriesUID < occs[j].SeriesUID
 	})
-	return history, occs
+	return kept, occs
 }

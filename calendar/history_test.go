@@ -64,7 +64,8 @@ func TestMergeHistory(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			hist, occs := MergeHistory([]Seen{tc.prev}, tc.cur, w, now, keepFrom, map[string]bool{tc.filtered: tc.filtered != ""})
+			cur := append([]Occurrence(nil), tc.cur...)
+			kept, occs := MergeHistory([]Seen{tc.prev}, cur, w, now, keepFrom, map[string]bool{tc.filtered: tc.filtered != ""})
 			k := tc.prev.Occ.Key()
 			var got *Occurrence
 			for i := range occs {
@@ -78,9 +79,18 @@ func TestMergeHistory(t *testing.T) {
 			if got != nil && (got.Status != tc.want.status || got.CancelReason != tc.want.reason) {
 				t.Errorf("status %q reason %q, want %q %q", got.Status, got.CancelReason, tc.want.status, tc.want.reason)
 			}
+			// The history is the current read plus kept.
 			inHist := false
-			for _, s := range hist {
+			for _, o := range tc.cur {
+				if o.Key() == k {
+					inHist = true
+				}
+			}
+			for _, s := range kept {
 				if s.Occ.Key() == k {
+					if inHist {
+						t.Errorf("kept repeats an occurrence of the current read")
+					}
 					inHist = true
 				}
 			}

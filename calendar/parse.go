@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/emersion/go-ical"
 
@@ -209,8 +210,8 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 		uid = fmt.Sprintf("%s-line-%d", p.opts.Name, line)
 		p.warn(line, "", "VEVENT without UID; using %q", uid)
 	}
-	ev.UID = uid
-	ev.SeriesUID = seriesUID(uid)
+	ev.UID = intern(uid)
+	ev.SeriesUID = intern(seriesUID(uid))
 
 	// Start and end.
 	dtstart := c.Props.Get(ical.PropDateTimeStart)
@@ -282,6 +283,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	if pr := c.Props.Get(ical.PropSummary); pr != nil {
 		ev.Title = strings.TrimSpace(unescapeText(pr.Value))
 		ev.Title, ev.TitleCancelled = stripCancelPrefix(ev.Title)
+		ev.Title = intern(ev.Title)
 	}
 	if pr := c.Props.Get(ical.PropStatus); pr != nil {
 		switch strings.ToUpper(strings.TrimSpace(pr.Value)) {
@@ -312,6 +314,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	}
 	if pr := c.Props.Get(ical.PropOrganizer); pr != nil {
 		ev.Organizer, _ = addressAndParams(pr)
+		ev.Organizer = intern(ev.Organizer)
 	}
 	if props := c.Props[ical.PropAttendee]; len(props) > 0 {
 		ev.Attendees = make([]Attendee, 0, len(props))
@@ -321,7 +324,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 			if email == "" {
 				continue
 			}
-			a := Attendee{Email: email, Name: strings.TrimSpace(params.Get("CN"))}
+			a := Attendee{Email: intern(email), Name: intern(strings.TrimSpace(params.Get("CN")))}
 			switch strings.ToUpper(params.Get("CUTYPE")) {
 			case "ROOM", "RESOURCE":
 				a.Resource = true
@@ -337,6 +340,18 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 		}
 	}
 	return ev, true
+}
+
+// intern returns the canonical copy of s. The same addresses, names, UIDs
+// and titles appear in every participant's feed; a parsed value is also a
+// substring of the decoder's whole content line, which it would otherwise
+// keep alive. Interned, a 10,000-person org's events take a fraction of
+// the memory.
+func intern(s string) string {
+	if s == "" {
+		return ""
+	}
+	return unique.Make(s).Value()
 }
 
 func partstat(s string) Response {

@@ -190,7 +190,7 @@ func loadIANA(name string) (*time.Location, bool) {
 			return nil, false
 		}
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := LoadLocation(name)
 	if err != nil {
 		return nil, false
 	}
@@ -514,11 +514,16 @@ func locationFromVTimezone(id string, vtz *ical.Component) (*time.Location, erro
 	}
 	b = append(b, abbrevs...)
 	b = append(b, '\n', '\n')
+	key := "\x00vtimezone\x00" + id + "\x00" + string(b)
+	if loc, ok := zoneCache.Load(key); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocationFromTZData(id, b)
 	if err != nil {
 		return nil, fmt.Errorf("building zone data: %w", err)
 	}
-	return loc, nil
+	got, _ := zoneCache.LoadOrStore(key, loc)
+	return got.(*time.Location), nil
 }
 
 // observanceOnsets lists the onsets of one STANDARD or DAYLIGHT component:
@@ -815,4 +820,27 @@ func offsetChanges(loc *time.Location, from, to time.Time) [][2]int64 {
 		t = end
 	}
 	return out
+}
+
+// zoneCache holds every zone loaded by name (and every VTIMEZONE built,
+// by its id and data): a time.Location is immutable, and ten thousand
+// feeds in a few zones would otherwise each hold their own copy of the
+// same tables (tens of MB on a large org). Zone files changed on disk are
+// read again after a restart, as time.Local is.
+var zoneCache sync.Map // string -> *time.Location
+
+// LoadLocation is time.LoadLocation with a process-wide cache.
+func LoadLocation(name string) (*time.Location, error) {
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	if name == "Local" {
+		return loc, nil
+	}
+	got, _ := zoneCache.LoadOrStore(name, loc)
+	return got.(*time.Location), nil
 }

@@ -73,7 +73,7 @@ func (c *converter) location(name string) (*time.Location, error) {
 	if loc, ok := c.locs[name]; ok {
 		return loc, nil
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := calendar.LoadLocation(name)
 	if err != nil {
 		return nil, err
 	}

@@ -323,7 +323,7 @@ func (s *Syncer) Events(ctx context.Context, cal Calendar) (*calendar.Feed, erro
 func (s *Syncer) feed(cal Calendar, st *CalendarState, fresh bool) *calendar.Feed {
 	zone := cal.Zone
 	if zone == nil && st.TimeZone != "" {
-		if loc, err := time.LoadLocation(st.TimeZone); err == nil {
+		if loc, err := calendar.LoadLocation(st.TimeZone); err == nil {
 			zone = loc
 		}
 	}

@@ -75,6 +75,7 @@ type App struct {
 
 	snap      atomic.Pointer[cadence.Snapshot]
 	input     atomic.Pointer[evalInput]
+	lastOccs  atomic.Int64  // occurrences of the last evaluation (sizes the next)
 	evaluated chan struct{} // closed after the first evaluation
 
 	feedsMu sync.Mutex
@@ -158,6 +159,7 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
+	a.lastOccs.Store(int64(len(a.history.saved))) // about the next evaluation's size
 	for _, s := range sources.ICSSources(cfg, dir) {
 		fs, err := loadFeedState(context.Background(), a.store, s)
 		if err != nil {

@@ -306,7 +306,8 @@ func (a *App) evaluate(ctx context.Context) {
 		statuses = append(statuses, st)
 	}
 	sort.Slice(statuses, func(i, j int) bool { return statuses[i].Name < statuses[j].Name })
-	all, filtered := sources.Occurrences(cadence.NewRelevance(dir, opts), events, feedZones(feeds), w, nil)
+	all, filtered := sources.Occurrences(cadence.NewRelevance(dir, opts), events, feedZones(feeds), w, nil, int(a.lastOccs.Load())*11/10)
+	a.lastOccs.Store(int64(len(all)))
 	occs, err := a.history.merge(ctx, a.store, all, w, now, w.From, filtered)
 	all = nil
 	if err != nil {

@@ -17,7 +17,8 @@ import (
 type Store interface {
 	LoadFeed(ctx context.Context, name string) (*store.FeedRecord, error) // nil, nil when none
 	SaveFeed(ctx context.Context, name string, rec *store.FeedRecord) error
-	LoadHistory(ctx context.Context) ([]calendar.Seen, error)
+	// LoadHistory calls fn with every stored entry.
+	LoadHistory(ctx context.Context, fn func(calendar.Seen) error) error
 	// LoadHistoryEntries returns the stored entries of keys (unknown keys
 	// skipped).
 	LoadHistoryEntries(ctx context.Context, keys []calendar.Key) ([]calendar.Seen, error)
@@ -41,18 +42,21 @@ func OpenStore(path string) (Store, error) {
 // keeps the occurrences of the current read from living in memory twice.
 type historyState struct {
 	mu      sync.Mutex
-	entries []calendar.Seen // not in the last read (all of them after a load)
+	entries []calendar.Seen // not in the last read (none after a load)
 	saved   map[calendar.Key]uint64
 }
 
+// loadHistory reads the fingerprints of the stored history. The entries
+// themselves stay in the store: the first merge loads back those its read
+// does not contain, like any vanished entry.
 func loadHistory(ctx context.Context, st Store) (*historyState, error) {
-	entries, err := st.LoadHistory(ctx)
+	h := &historyState{saved: map[calendar.Key]uint64{}}
+	err := st.LoadHistory(ctx, func(e calendar.Seen) error {
+		h.saved[e.Occ.Key()] = fingerprint(e)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	h := &historyState{entries: entries, saved: make(map[calendar.Key]uint64, len(entries))}
-	for _, e := range entries {
-		h.saved[e.Occ.Key()] = fingerprint(e)
 	}
 	return h, nil
 }
@@ -111,22 +115,26 @@ func fingerprint(s calendar.Seen) uint64 {
 }
 
 // merge folds the current occurrences into the history, persists what
-// changed, and returns the occurrences to evaluate. On a store error the
-// in-memory history still advances; the next evaluation retries the write.
+// changed, and returns the occurrences to evaluate (built in cur's array:
+// cur must not be used after). On a store error the in-memory history
+// still advances; the next evaluation retries the write.
 func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time, filtered map[string]bool) ([]calendar.Occurrence, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	inCur := make(map[calendar.Key]bool, len(cur))
+	// The fingerprints of the current read, taken before MergeHistory
+	// reorders cur; fps ends as the fingerprint of every history entry.
+	fps := make(map[calendar.Key]uint64, len(cur)+len(h.entries))
 	for i := range cur {
-		inCur[cur[i].Key()] = true
+		fps[cur[i].Key()] = fingerprint(calendar.Seen{Occ: cur[i], LastSeen: now})
 	}
+	inCur := func(k calendar.Key) bool { _, ok := fps[k]; return ok }
 	held := make(map[calendar.Key]bool, len(h.entries))
 	for i := range h.entries {
 		held[h.entries[i].Occ.Key()] = true
 	}
 	var missing []calendar.Key
 	for k := range h.saved {
-		if !inCur[k] && !held[k] {
+		if !inCur(k) && !held[k] {
 			missing = append(missing, k)
 		}
 	}
@@ -137,15 +145,27 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 		return cur, err
 	}
 	prev := append(h.entries[:len(h.entries):len(h.entries)], loaded...)
-	hist, occs := calendar.MergeHistory(prev, cur, w, now, keepFrom, filtered)
-	var upsert []calendar.Seen
-	fps := make(map[calendar.Key]uint64, len(hist))
-	for _, e := range hist {
+	// The entries of cur that changed since stored, written in batches
+	// before cur is reordered.
+	var changed []calendar.Seen
+	for i := range cur {
+		k := cur[i].Key()
+		if old, ok := h.saved[k]; !ok || old != fps[k] {
+			changed = append(changed, calendar.Seen{Occ: cur[i], LastSeen: now})
+			if len(changed) == historyBatch {
+				if err := h.save(ctx, st, changed, nil, fps); err != nil {
+					return cur, err
+				}
+				changed = changed[:0]
+			}
+		}
+	}
+	kept, occs := calendar.MergeHistory(prev, cur, w, now, keepFrom, filtered)
+	for _, e := range kept {
 		k := e.Occ.Key()
-		fp := fingerprint(e)
-		fps[k] = fp
-		if old, ok := h.saved[k]; !ok || old != fp {
-			upsert = append(upsert, e)
+		fps[k] = fingerprint(e)
+		if old, ok := h.saved[k]; !ok || old != fps[k] {
+			changed = append(changed, e)
 		}
 	}
 	var remove []calendar.Key
@@ -154,32 +174,33 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 			remove = append(remove, k)
 		}
 	}
-	h.entries = h.entries[:0:0]
-	for _, e := range hist {
-		if !inCur[e.Occ.Key()] {
-			h.entries = append(h.entries, e)
-		}
-	}
-	if len(upsert) == 0 && len(remove) == 0 {
-		return occs, nil
-	}
-	// Written in batches: the first evaluation of a large org writes every
-	// occurrence, and one huge transaction would hold it all in memory.
-	// Each batch commits on its own; a failed one is retried next time
-	// (its fingerprints are not recorded).
-	const batch = 2000
-	for len(upsert) > 0 || len(remove) > 0 {
-		u, r := upsert[:min(batch, len(upsert))], remove[:min(batch, len(remove))]
-		if err := st.SaveHistory(ctx, u, r); err != nil {
+	h.entries = kept
+	for len(changed) > 0 || len(remove) > 0 {
+		u, r := changed[:min(historyBatch, len(changed))], remove[:min(historyBatch, len(remove))]
+		if err := h.save(ctx, st, u, r, fps); err != nil {
 			return occs, err
 		}
-		for _, e := range u {
-			h.saved[e.Occ.Key()] = fps[e.Occ.Key()]
-		}
-		for _, k := range r {
-			delete(h.saved, k)
-		}
-		upsert, remove = upsert[len(u):], remove[len(r):]
+		changed, remove = changed[len(u):], remove[len(r):]
 	}
 	return occs, nil
+}
+
+// historyBatch is how many history entries one transaction writes: the
+// first evaluation of a large org writes every occurrence, and one huge
+// transaction (or one slice of them all) would hold it all in memory. Each
+// batch commits on its own; a failed one is retried next time (its
+// fingerprints are not recorded).
+const historyBatch = 2000
+
+func (h *historyState) save(ctx context.Context, st Store, upsert []calendar.Seen, remove []calendar.Key, fps map[calendar.Key]uint64) error {
+	if err := st.SaveHistory(ctx, upsert, remove); err != nil {
+		return err
+	}
+	for _, e := range upsert {
+		h.saved[e.Occ.Key()] = fps[e.Occ.Key()]
+	}
+	for _, k := range remove {
+		delete(h.saved, k)
+	}
+	return nil
 }

@@ -40,7 +40,16 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 		t.Errorf("history holds %d entries of the current read in memory, want 0", len(h.entries))
 	}
 
-	// Both vanish; by now2 the deleted meeting's time has passed.
+	// Both vanish; by now2 the deleted meeting's time has passed. The
+	// daemon restarted in between: the history comes back from the store
+	// as fingerprints only, and the vanished entries are read back.
+	h, err = loadHistory(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.saved) != 2 || len(h.entries) != 0 {
+		t.Fatalf("after a restart: %d fingerprints, %d entries in memory; want 2 and 0", len(h.saved), len(h.entries))
+	}
 	now2 := at(20)
 	occs, err = h.merge(ctx, st, nil, w, now2, w.From, nil)
 	if err != nil {

@@ -156,7 +156,7 @@ func occurrences(results []feedResult, rel *cadence.Relevance, w calendar.Window
 	}
 	occs, _ := sources.Occurrences(rel, events, zones, w, func(i int, msg string) {
 		fmt.Fprintf(stderr, "cadence: source %s: warning: %s\n", names[i], msg)
-	})
+	}, 0)
 	return occs
 }
 

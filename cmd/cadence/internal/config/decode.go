@@ -468,7 +468,7 @@ func (d *decoder) zone(n *yaml.Node, path string, out **time.Location) {
 		d.errorf(d.line(path), path, "%q depends on the machine cadence runs on (expected %s)", name, want)
 		return
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := calendar.LoadLocation(name)
 	if err != nil {
 		if iana, ok := calendar.WindowsToIANA(name); ok {
 			// Outlook users know their zone by its Windows name.

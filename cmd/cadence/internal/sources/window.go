@@ -24,28 +24,28 @@ func ExpansionWindow(now time.Time, window time.Duration) calendar.Window {
 // Relevance, series that cannot matter to the evaluation are not expanded
 // and their UIDs are returned as filtered, for calendar.MergeHistory. warn,
 // when not nil, receives expansion warnings with their source's index.
-func Occurrences(rel *cadence.Relevance, events [][]calendar.Event, zones []*time.Location, w calendar.Window, warn func(source int, msg string)) (occs []calendar.Occurrence, filtered map[string]bool) {
+// sizeHint, when known (the count of the previous evaluation), sizes the
+// result at once instead of growing it.
+func Occurrences(rel *cadence.Relevance, events [][]calendar.Event, zones []*time.Location, w calendar.Window, warn func(source int, msg string), sizeHint int) (occs []calendar.Occurrence, filtered map[string]bool) {
+	var keep map[string]bool
 	if rel != nil {
-		events, filtered = rel.Filter(events)
+		keep, filtered = rel.Series(events)
 	}
-	parts := make([][]calendar.Occurrence, len(events))
-	n := 0
+	// One source filtered and expanded at a time and merged at once: only
+	// the kept copies are held, not every source's expansion.
+	var d calendar.Deduper
+	d.Grow(sizeHint)
 	for i, evs := range events {
-		var warns []string
-		parts[i], warns = calendar.Expand(evs, w, calendar.ExpandOptions{Zone: zones[i]})
-		n += len(parts[i])
+		if keep != nil {
+			evs = cadence.KeepSeries(evs, keep)
+		}
+		occs, warns := calendar.Expand(evs, w, calendar.ExpandOptions{Zone: zones[i]})
+		d.Add(occs)
 		if warn != nil {
 			for _, m := range warns {
 				warn(i, m)
 			}
 		}
 	}
-	// Joined once at full size: growing one slice source by source copies
-	// every occurrence many times over on a large org.
-	all := make([]calendar.Occurrence, 0, n)
-	for i, p := range parts {
-		all = append(all, p...)
-		parts[i] = nil
-	}
-	return calendar.Dedup(all), filtered
+	return d.Result(), filtered
 }

@@ -10,6 +10,7 @@ import (
 
 	calendarv3 "google.golang.org/api/calendar/v3"
 
+	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/calendar/google"
 	"github.com/cadence-dev/cadence/calendar/google/fakegoogle"
 )
@@ -107,4 +108,38 @@ func BenchmarkUnchangedSQLite(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		check(b, sy.SyncAll(context.Background(), cals))
 	}
+}
+
+// BenchmarkSaveHistory writes the first history of a large org: 100,000
+// occurrences in batches of 2,000, as the daemon's first evaluation does.
+func BenchmarkSaveHistory(b *testing.B) {
+	t0 := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	entries := make([]calendar.Seen, 100000)
+	for i := range entries {
+		uid := fmt.Sprintf("%08x-%04x@orgsim.example.com", uint32(i/20)*2654435761, i/20)
+		start := t0.Add(time.Duration(i%20) * 7 * 24 * time.Hour)
+		entries[i] = calendar.Seen{LastSeen: t0, Occ: calendar.Occurrence{
+			UID: uid, SeriesUID: uid, OriginalStart: start, Start: start, End: start.Add(30 * time.Minute),
+			Status: calendar.StatusConfirmed, Title: "Ada / Bo", Organizer: "ada.silva@example.com",
+			Attendees: []calendar.Attendee{{Email: "ada.silva@example.com", Response: calendar.ResponseAccepted, Organizer: true},
+				{Email: "bo.lee@example.com", Response: calendar.ResponseAccepted}},
+			Recurring: true, Source: "ada.silva", Owner: "ada.silva@example.com", SeenIn: []string{"ada.silva", "bo.lee"},
+		}}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		s, err := Open(context.Background(), filepath.Join(b.TempDir(), fmt.Sprintf("h%d.db", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rest := entries; len(rest) > 0; {
+			n := min(2000, len(rest))
+			if err := s.SaveHistory(context.Background(), rest[:n], nil); err != nil {
+				b.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(len(entries)), "rows")
 }

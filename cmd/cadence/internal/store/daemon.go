@@ -56,30 +56,34 @@ func (s *Store) SaveFeed(ctx context.Context, name string, rec *FeedRecord) erro
 	return nil
 }
 
-// LoadHistory returns every stored occurrence.
-func (s *Store) LoadHistory(ctx context.Context) ([]calendar.Seen, error) {
+// LoadHistory calls fn with every stored occurrence, one at a time (a
+// large org's history need not be in memory at once); an error from fn
+// stops it and is returned.
+func (s *Store) LoadHistory(ctx context.Context, fn func(calendar.Seen) error) error {
 	rows, err := s.db.QueryContext(ctx, "SELECT series_uid, original_start, json FROM occurrence_history ORDER BY original_start, series_uid")
 	if err != nil {
-		return nil, fmt.Errorf("store: load history: %w", err)
+		return fmt.Errorf("store: load history: %w", err)
 	}
 	defer rows.Close()
-	var out []calendar.Seen
 	for rows.Next() {
-		var uid, js string
+		var uid string
+		var js []byte
 		var start int64
 		if err := rows.Scan(&uid, &start, &js); err != nil {
-			return nil, fmt.Errorf("store: load history: %w", err)
+			return fmt.Errorf("store: load history: %w", err)
 		}
 		var seen calendar.Seen
-		if err := json.Unmarshal([]byte(js), &seen); err != nil {
-			return nil, fmt.Errorf("store: history entry %s@%d: %w", uid, start, err)
+		if err := json.Unmarshal(js, &seen); err != nil {
+			return fmt.Errorf("store: history entry %s@%d: %w", uid, start, err)
 		}
-		out = append(out, seen)
+		if err := fn(seen); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: load history: %w", err)
+		return fmt.Errorf("store: load history: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // SaveHistory upserts and removes history entries in one transaction.

@@ -57,8 +57,8 @@ func TestFeedAndHistoryPersistAcrossReopen(t *testing.T) {
 	if none, err := st.LoadFeed(ctx, "nobody"); none != nil || err != nil {
 		t.Fatalf("unknown feed: %v, %v", none, err)
 	}
-	hist, err := st.LoadHistory(ctx)
-	if err != nil {
+	var hist []calendar.Seen
+	if err := st.LoadHistory(ctx, func(e calendar.Seen) error { hist = append(hist, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(hist) != 1 || hist[0].Occ.Key() != o1.Key() {
