@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
@@ -183,13 +182,16 @@ type Scrape struct {
 	PairSeries int // cadence_pair_* sample lines
 }
 
-// MetricsServer serves /metrics for snap with per-pair series on, as
-// cadence serve registers the collector. Close it when done.
+// MetricsServer serves /metrics for snap with per-pair series on, with
+// cadence serve's handler: the first scrape gathers the snapshot's
+// families (the daemon does that right after an evaluation), later ones
+// serve them. Close it when done.
 func MetricsServer(snap *cadence.Snapshot) *httptest.Server {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(report.NewCollector(func() *cadence.Snapshot { return snap }, report.MetricsOptions{PerPair: true}))
+	g := report.NewSnapshotGatherer(func() *cadence.Snapshot { return snap }, report.MetricsOptions{PerPair: true})
+	self := prometheus.NewRegistry()
+	self.MustRegister(report.DescribeOnly(g))
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/metrics", report.MetricsHandler(self, g, nil))
 	return httptest.NewServer(mux)
 }
 

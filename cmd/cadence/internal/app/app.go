@@ -46,7 +46,8 @@ var RealClock Clock = realClock{}
 type Options struct {
 	ConfigPath string
 	Logger     *slog.Logger
-	// Registry receives every metric of the daemon; /metrics serves it.
+	// Registry receives the daemon's own metrics; /metrics serves them
+	// with the snapshot's (report.SnapshotGatherer).
 	Registry *prometheus.Registry
 	Clock    Clock
 	// Store overrides the state store named by the config (tests).
@@ -63,6 +64,7 @@ type App struct {
 	opts   Options
 	log    *slog.Logger
 	reg    *prometheus.Registry
+	domain *report.SnapshotGatherer
 	clock  Clock
 	store  Store
 	ownsDB bool
@@ -154,7 +156,10 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.reg.MustRegister(report.NewCollector(a.Snapshot, metricsOpts))
+	// The snapshot's metrics are gathered once per evaluation, beside the
+	// registry of the daemon's own (which refuses their names).
+	a.domain = report.NewSnapshotGatherer(a.Snapshot, metricsOpts)
+	a.reg.MustRegister(report.DescribeOnly(a.domain))
 	a.history, err = loadHistory(context.Background(), a.store)
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)

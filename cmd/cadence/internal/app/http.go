@@ -5,17 +5,12 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/cadence-dev/cadence/report"
 )
 
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{
-		ErrorLog:          slogErrorLogger{a.log},
-		EnableOpenMetrics: true,
-	}))
+	mux.Handle("GET /metrics", report.MetricsHandler(a.reg, a.domain, slogErrorLogger{a.log}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")

@@ -320,6 +320,11 @@ func (a *App) evaluate(ctx context.Context) {
 	prev := cadence.Evaluate(dir, occs, opts, now.Add(-7*24*time.Hour), statuses)
 	a.input.Store(&evalInput{snap: snap, prev: prev})
 	a.snap.Store(snap)
+	// Gathered now, off the scrape path: every scrape until the next
+	// evaluation serves these families.
+	if _, err := a.domain.Gather(); err != nil {
+		a.log.Error("gathering the snapshot's metrics", "err", err)
+	}
 	a.m.evaluated(time.Since(start), now)
 	select {
 	case <-a.evaluated:
