@@ -143,12 +143,11 @@ type Ingest struct {
 }
 
 // IngestExpand reads, parses and expands every feed over w on one
-// goroutine, as one sync cycle of cadence serve does, then deduplicates.
+// goroutine, and deduplicates the copies as cadence does: one feed at a
+// time into a calendar.Deduper.
 func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
 	res := &Ingest{}
-	// One slice per feed, joined once at its final size: appending the
-	// large Occurrence values to one growing slice costs as much as Expand.
-	per := make([][]calendar.Occurrence, 0, len(feeds))
+	var d calendar.Deduper
 	for _, f := range feeds {
 		data, err := os.ReadFile(f.Path)
 		if err != nil {
@@ -163,14 +162,9 @@ func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
 		occs, warns := calendar.Expand(feed.Events, w, calendar.ExpandOptions{Zone: f.Zone})
 		res.Warnings += len(warns)
 		res.Occurrences += len(occs)
-		per = append(per, occs)
+		d.Add(occs)
 	}
-	all := make([]calendar.Occurrence, 0, res.Occurrences)
-	for _, occs := range per {
-		all = append(all, occs...)
-	}
-	per = nil
-	res.Deduped = calendar.Dedup(all)
+	res.Deduped = d.Result()
 	return res, nil
 }
 

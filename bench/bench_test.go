@@ -1,11 +1,15 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/emersion/go-ical"
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
@@ -85,6 +89,72 @@ func BenchmarkFloor(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkIngestStages splits ingest+expand into cumulative stages on
+// the same feeds, to show where the time goes against the floor: read and
+// line-split; go-ical's decoding alone (the decoder every stage after it
+// uses); calendar.ParseICS (cleaning, decoding, events, zones,
+// recurrence rules); and ParseICS plus expansion. BenchmarkIngestExpand
+// adds deduplication.
+func BenchmarkIngestStages(b *testing.B) {
+	for _, n := range benchSizes() {
+		o := org(b, n)
+		stage := func(name string, f func(data []byte, feed Feed) error) {
+			b.Run(fmt.Sprintf("people=%d/%s", n, name), func(b *testing.B) {
+				b.SetBytes(o.Bytes)
+				for b.Loop() {
+					for _, feed := range o.Feeds {
+						data, err := os.ReadFile(feed.Path)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if err := f(data, feed); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			})
+		}
+		stage("floor", func(data []byte, _ Feed) error {
+			lines := 0
+			for len(data) > 0 {
+				i := bytes.IndexByte(data, '\n')
+				if i < 0 {
+					break
+				}
+				lines++
+				data = data[i+1:]
+			}
+			_ = lines
+			return nil
+		})
+		stage("go-ical-decode", func(data []byte, _ Feed) error {
+			dec := ical.NewDecoder(bytes.NewReader(data))
+			for {
+				if _, err := dec.Decode(); err == io.EOF {
+					return nil
+				} else if err != nil {
+					return err
+				}
+			}
+		})
+		parse := func(data []byte, f Feed) (*calendar.Feed, error) {
+			return calendar.ParseICS(bytes.NewReader(data), calendar.ParseOptions{Name: f.Name, Owner: f.Owner, Zone: f.Zone})
+		}
+		stage("parse", func(data []byte, f Feed) error {
+			_, err := parse(data, f)
+			return err
+		})
+		stage("parse+expand", func(data []byte, f Feed) error {
+			feed, err := parse(data, f)
+			if err != nil {
+				return err
+			}
+			calendar.Expand(feed.Events, o.Window, calendar.ExpandOptions{Zone: f.Zone})
+			return nil
 		})
 	}
 }

@@ -146,16 +146,21 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 	}
 	prev := append(h.entries[:len(h.entries):len(h.entries)], loaded...)
 	// The entries of cur that changed since stored, written in batches
-	// before cur is reordered.
+	// before cur is reordered. After a failed write nothing more is
+	// written (it is retried next time), but the merge goes on.
 	var changed []calendar.Seen
+	var saveErr error
+	flush := func(upsert []calendar.Seen, remove []calendar.Key) {
+		if saveErr == nil && (len(upsert) > 0 || len(remove) > 0) {
+			saveErr = h.save(ctx, st, upsert, remove, fps)
+		}
+	}
 	for i := range cur {
 		k := cur[i].Key()
 		if old, ok := h.saved[k]; !ok || old != fps[k] {
 			changed = append(changed, calendar.Seen{Occ: cur[i], LastSeen: now})
 			if len(changed) == historyBatch {
-				if err := h.save(ctx, st, changed, nil, fps); err != nil {
-					return cur, err
-				}
+				flush(changed, nil)
 				changed = changed[:0]
 			}
 		}
@@ -177,12 +182,10 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 	h.entries = kept
 	for len(changed) > 0 || len(remove) > 0 {
 		u, r := changed[:min(historyBatch, len(changed))], remove[:min(historyBatch, len(remove))]
-		if err := h.save(ctx, st, u, r, fps); err != nil {
-			return occs, err
-		}
+		flush(u, r)
 		changed, remove = changed[len(u):], remove[len(r):]
 	}
-	return occs, nil
+	return occs, saveErr
 }
 
 // historyBatch is how many history entries one transaction writes: the

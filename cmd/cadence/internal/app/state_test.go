@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -67,5 +68,62 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 	}
 	if len(h.entries) != 2 {
 		t.Errorf("history keeps %d vanished entries in memory, want 2", len(h.entries))
+	}
+}
+
+// failingSaves fails SaveHistory while fail is set.
+type failingSaves struct {
+	Store
+	fail bool
+}
+
+func (f *failingSaves) SaveHistory(ctx context.Context, up []calendar.Seen, rm []calendar.Key) error {
+	if f.fail {
+		return errors.New("disk full")
+	}
+	return f.Store.SaveHistory(ctx, up, rm)
+}
+
+// A failed history write still evaluates the merged history, and what
+// was not written is written by the next merge.
+func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
+	ctx := context.Background()
+	real, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer real.Close()
+	st := &failingSaves{Store: real}
+	h, err := loadHistory(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	occ := func(uid string, d int) calendar.Occurrence {
+		return calendar.Occurrence{UID: uid, SeriesUID: uid, OriginalStart: at(d), Start: at(d), End: at(d).Add(30 * time.Minute), Status: calendar.StatusConfirmed}
+	}
+	w := calendar.Window{From: at(1).AddDate(-1, 0, 0), To: at(28)}
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("held", 2)}, w, at(5), w.From, nil); err != nil {
+		t.Fatal(err)
+	}
+	// "held" left the feed after it happened; "new" appears; writes fail.
+	st.fail = true
+	occs, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(7), w.From, nil)
+	if err == nil {
+		t.Fatal("a failed write was not reported")
+	}
+	if len(occs) != 2 {
+		t.Fatalf("evaluated %d occurrences after a failed write, want the merged 2", len(occs))
+	}
+	st.fail = false
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(8), w.From, nil); err != nil {
+		t.Fatal(err)
+	}
+	var stored []string
+	if err := real.LoadHistory(ctx, func(e calendar.Seen) error { stored = append(stored, e.Occ.UID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 2 {
+		t.Errorf("stored after recovery: %v, want held and new", stored)
 	}
 }
