@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-ical"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cadence-dev/cadence/cadence"
@@ -132,6 +133,27 @@ func Floor(feeds []Feed) (n, lines int64, err error) {
 		}
 	}
 	return n, lines, nil
+}
+
+// DecodeOnly reads every feed and decodes it with go-ical alone (no
+// cleaning, no events, no expansion): the least any stage of cadence's
+// ingest can cost, as every feed goes through that decoder.
+func DecodeOnly(feeds []Feed) error {
+	for _, f := range feeds {
+		data, err := os.ReadFile(f.Path)
+		if err != nil {
+			return err
+		}
+		dec := ical.NewDecoder(bytes.NewReader(data))
+		for {
+			if _, err := dec.Decode(); err == io.EOF {
+				break
+			} else if err != nil {
+				return fmt.Errorf("bench: %s: %w", f.Path, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Ingest is the result of IngestExpand.
