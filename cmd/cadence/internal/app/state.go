@@ -43,16 +43,26 @@ func OpenStore(path string) (Store, error) {
 type historyState struct {
 	mu      sync.Mutex
 	entries []calendar.Seen // not in the last read (none after a load)
-	saved   map[calendar.Key]uint64
+	saved   map[calendar.Key]savedEntry
+	gen     uint32 // merges so far
+}
+
+// savedEntry is what the history knows of one stored entry: the
+// fingerprint of what is stored, and the last merge whose history held it
+// (one map serves for "stored as what" and "still there": on a large org
+// the history has hundreds of thousands of keys).
+type savedEntry struct {
+	fp  uint64
+	gen uint32
 }
 
 // loadHistory reads the fingerprints of the stored history. The entries
 // themselves stay in the store: the first merge loads back those its read
 // does not contain, like any vanished entry.
 func loadHistory(ctx context.Context, st Store) (*historyState, error) {
-	h := &historyState{saved: map[calendar.Key]uint64{}}
+	h := &historyState{saved: map[calendar.Key]savedEntry{}}
 	err := st.LoadHistory(ctx, func(e calendar.Seen) error {
-		h.saved[e.Occ.Key()] = fingerprint(e)
+		h.saved[e.Occ.Key()] = savedEntry{fp: fingerprint(e)}
 		return nil
 	})
 	if err != nil {
@@ -117,73 +127,94 @@ func fingerprint(s calendar.Seen) uint64 {
 // merge folds the current occurrences into the history, persists what
 // changed, and returns the occurrences to evaluate (built in cur's array:
 // cur must not be used after). On a store error the in-memory history
-// still advances; the next evaluation retries the write.
+// still advances and the merged occurrences are returned with the error;
+// what was not written is written by a later merge.
 func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time, filtered map[string]bool) ([]calendar.Occurrence, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	// The fingerprints of the current read, taken before MergeHistory
-	// reorders cur; fps ends as the fingerprint of every history entry.
-	fps := make(map[calendar.Key]uint64, len(cur)+len(h.entries))
-	for i := range cur {
-		fps[cur[i].Key()] = fingerprint(calendar.Seen{Occ: cur[i], LastSeen: now})
+	h.gen++
+	gen := h.gen
+	// touch marks a stored key as held by this merge's history and says
+	// whether fp differs from what is stored (or nothing is).
+	touch := func(k calendar.Key, fp uint64) bool {
+		e, ok := h.saved[k]
+		if !ok {
+			return true
+		}
+		if e.gen != gen {
+			e.gen = gen
+			h.saved[k] = e
+		}
+		return e.fp != fp
 	}
-	inCur := func(k calendar.Key) bool { _, ok := fps[k]; return ok }
+	var saveErr error
+	var changed []calendar.Seen
+	var changedFP []uint64
+	flush := func(up []calendar.Seen, fps []uint64, remove []calendar.Key) {
+		if saveErr != nil || len(up) == 0 && len(remove) == 0 {
+			return
+		}
+		if saveErr = st.SaveHistory(ctx, up, remove); saveErr != nil {
+			return
+		}
+		for i, e := range up {
+			h.saved[e.Occ.Key()] = savedEntry{fp: fps[i], gen: gen}
+		}
+		for _, k := range remove {
+			delete(h.saved, k)
+		}
+	}
+	// The current read, before MergeHistory reorders cur: what changed is
+	// written in batches as it is found. After a failed write nothing
+	// more is written, but the merge goes on.
+	for i := range cur {
+		s := calendar.Seen{Occ: cur[i], LastSeen: now}
+		if fp := fingerprint(s); touch(s.Occ.Key(), fp) {
+			changed, changedFP = append(changed, s), append(changedFP, fp)
+			if len(changed) == historyBatch {
+				flush(changed, changedFP, nil)
+				changed, changedFP = changed[:0], changedFP[:0]
+			}
+		}
+	}
+	// Stored entries neither in this read nor held in memory (they left
+	// the read since the last merge, or the daemon restarted) are loaded
+	// back for MergeHistory.
 	held := make(map[calendar.Key]bool, len(h.entries))
 	for i := range h.entries {
 		held[h.entries[i].Occ.Key()] = true
 	}
 	var missing []calendar.Key
-	for k := range h.saved {
-		if !inCur(k) && !held[k] {
+	for k, e := range h.saved {
+		if e.gen != gen && !held[k] {
 			missing = append(missing, k)
 		}
 	}
 	loaded, err := st.LoadHistoryEntries(ctx, missing)
 	if err != nil {
 		// Without them the merge would forget those entries: evaluate this
-		// read alone and change nothing stored.
+		// read alone and change nothing more.
+		flush(changed, changedFP, nil)
 		return cur, err
 	}
 	prev := append(h.entries[:len(h.entries):len(h.entries)], loaded...)
-	// The entries of cur that changed since stored, written in batches
-	// before cur is reordered. After a failed write nothing more is
-	// written (it is retried next time), but the merge goes on.
-	var changed []calendar.Seen
-	var saveErr error
-	flush := func(upsert []calendar.Seen, remove []calendar.Key) {
-		if saveErr == nil && (len(upsert) > 0 || len(remove) > 0) {
-			saveErr = h.save(ctx, st, upsert, remove, fps)
-		}
-	}
-	for i := range cur {
-		k := cur[i].Key()
-		if old, ok := h.saved[k]; !ok || old != fps[k] {
-			changed = append(changed, calendar.Seen{Occ: cur[i], LastSeen: now})
-			if len(changed) == historyBatch {
-				flush(changed, nil)
-				changed = changed[:0]
-			}
-		}
-	}
 	kept, occs := calendar.MergeHistory(prev, cur, w, now, keepFrom, filtered)
 	for _, e := range kept {
-		k := e.Occ.Key()
-		fps[k] = fingerprint(e)
-		if old, ok := h.saved[k]; !ok || old != fps[k] {
-			changed = append(changed, e)
+		if fp := fingerprint(e); touch(e.Occ.Key(), fp) {
+			changed, changedFP = append(changed, e), append(changedFP, fp)
 		}
 	}
 	var remove []calendar.Key
-	for k := range h.saved {
-		if _, ok := fps[k]; !ok {
+	for k, e := range h.saved {
+		if e.gen != gen {
 			remove = append(remove, k)
 		}
 	}
 	h.entries = kept
 	for len(changed) > 0 || len(remove) > 0 {
-		u, r := changed[:min(historyBatch, len(changed))], remove[:min(historyBatch, len(remove))]
-		flush(u, r)
-		changed, remove = changed[len(u):], remove[len(r):]
+		n, r := min(historyBatch, len(changed)), min(historyBatch, len(remove))
+		flush(changed[:n], changedFP[:n], remove[:r])
+		changed, changedFP, remove = changed[n:], changedFP[n:], remove[r:]
 	}
 	return occs, saveErr
 }
@@ -194,16 +225,3 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 // batch commits on its own; a failed one is retried next time (its
 // fingerprints are not recorded).
 const historyBatch = 2000
-
-func (h *historyState) save(ctx context.Context, st Store, upsert []calendar.Seen, remove []calendar.Key, fps map[calendar.Key]uint64) error {
-	if err := st.SaveHistory(ctx, upsert, remove); err != nil {
-		return err
-	}
-	for _, e := range upsert {
-		h.saved[e.Occ.Key()] = fps[e.Occ.Key()]
-	}
-	for _, k := range remove {
-		delete(h.saved, k)
-	}
-	return nil
-}

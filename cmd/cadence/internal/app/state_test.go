@@ -74,13 +74,16 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 // failingSaves fails SaveHistory while fail is set.
 type failingSaves struct {
 	Store
-	fail bool
+	fail              bool
+	upserts, removals int // written
 }
 
 func (f *failingSaves) SaveHistory(ctx context.Context, up []calendar.Seen, rm []calendar.Key) error {
 	if f.fail {
 		return errors.New("disk full")
 	}
+	f.upserts += len(up)
+	f.removals += len(rm)
 	return f.Store.SaveHistory(ctx, up, rm)
 }
 
@@ -125,5 +128,32 @@ func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
 	}
 	if len(stored) != 2 {
 		t.Errorf("stored after recovery: %v, want held and new", stored)
+	}
+
+	// Nothing changed: nothing is written.
+	st.upserts, st.removals = 0, 0
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(8).Add(time.Hour), w.From, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st.upserts != 0 || st.removals != 0 {
+		t.Errorf("an unchanged merge wrote %d entries and removed %d", st.upserts, st.removals)
+	}
+	// A single meeting moved to a later day: its old time is dropped from
+	// the store once it has passed.
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 12)}, w, at(9), w.From, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 14)}, w, at(10), w.From, nil); err != nil {
+		t.Fatal(err)
+	}
+	st.removals = 0
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 14)}, w, at(13), w.From, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st.removals != 1 {
+		t.Errorf("the moved meeting's old time: %d removals, want 1", st.removals)
+	}
+	if old := occ("mv", 12); h.saved[old.Key()] != (savedEntry{}) {
+		t.Error("the moved meeting's old time is still in the fingerprints")
 	}
 }

@@ -44,6 +44,10 @@ func TestOpenMigratesAndUsesWAL(t *testing.T) {
 	if err := s.db.QueryRow("PRAGMA busy_timeout").Scan(&busy); err != nil || busy != 5000 {
 		t.Errorf("busy_timeout = %d, %v", busy, err)
 	}
+	var ckpt int
+	if err := s.db.QueryRow("PRAGMA wal_autocheckpoint").Scan(&ckpt); err != nil || ckpt != 10000 {
+		t.Errorf("wal_autocheckpoint = %d, %v", ckpt, err)
+	}
 	// Opening again applies nothing twice.
 	s2 := open(t, path)
 	defer s2.Close()
