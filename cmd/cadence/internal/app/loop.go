@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -333,6 +334,12 @@ func (a *App) evaluate(ctx context.Context) {
 		a.log.Info("ready: first evaluation done", "pairs", len(snap.Pairs))
 	}
 	a.log.Debug("evaluated", "pairs", len(snap.Pairs), "occurrences", len(occs), "took", time.Since(start))
+	// An evaluation's occurrences are garbage now; until the next one the
+	// daemon holds only events, history fingerprints and snapshots. Hand
+	// the memory back at once rather than keeping the evaluation's peak
+	// resident for an hour (one collection per evaluation).
+	occs = nil
+	debug.FreeOSMemory()
 }
 
 func feedZones(feeds []*feedState) []*time.Location {
