@@ -319,6 +319,12 @@ func (a *App) evaluate(ctx context.Context) {
 	// "Last week" for the page and the digest: evaluated now, exactly, so
 	// the occurrences need not stay in memory until someone asks.
 	prev := cadence.Evaluate(dir, occs, opts, now.Add(-7*24*time.Hour), statuses)
+	// Of last week only the statuses and tallies are read (report's
+	// BuildManagerView); its per-pair occurrence lists would double the
+	// memory the daemon holds between evaluations.
+	for i := range prev.Pairs {
+		prev.Pairs[i].Occurrences = nil
+	}
 	a.input.Store(&evalInput{snap: snap, prev: prev})
 	a.snap.Store(snap)
 	// Gathered now, off the scrape path: every scrape until the next
