@@ -12,10 +12,10 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	retries  *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	duration *prometheus.GaugeVec
 }
 
-func newMetrics(reg prometheus.Registerer, shared *prometheus.HistogramVec) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, shared *prometheus.GaugeVec) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cadence_google_requests_total",
@@ -25,10 +25,9 @@ func newMetrics(reg prometheus.Registerer, shared *prometheus.HistogramVec) (*me
 			Name: "cadence_google_retries_total",
 			Help: "Requests to Google APIs retried after a rate limit, 5xx or transport error, by method.",
 		}, []string{"method"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "cadence_source_sync_duration_seconds",
-			Help:    "Duration of one sync of a calendar source, by source name.",
-			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
+		duration: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "cadence_source_sync_duration_seconds",
+			Help: "Duration of the last sync of a calendar source, by source name.",
 		}, []string{"source"}),
 	}
 	cs := []prometheus.Collector{m.requests, m.retries, m.duration}

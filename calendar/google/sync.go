@@ -79,7 +79,7 @@ type Config struct {
 	// SyncDuration, when set, is the cadence_source_sync_duration_seconds
 	// histogram (label "source") the caller already registered; the
 	// daemon shares it between all its sources.
-	SyncDuration *prometheus.HistogramVec
+	SyncDuration *prometheus.GaugeVec
 	// HTTPClient returns the authorized client for a calendar (a
 	// service-account client impersonating the calendar's owner, or one
 	// user's OAuth client). Nil uses Calendar.Client, then an
@@ -298,7 +298,7 @@ func (s *Syncer) Sync(ctx context.Context, cal Calendar) Result {
 	res := Result{Calendar: cal}
 	res.Err = s.sync(ctx, cal, &res)
 	res.Duration = s.clock.Now().Sub(start)
-	s.metrics.duration.WithLabelValues(cal.Name).Observe(res.Duration.Seconds())
+	s.metrics.duration.WithLabelValues(cal.Name).Set(res.Duration.Seconds())
 	return res
 }
 

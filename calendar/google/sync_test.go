@@ -766,7 +766,7 @@ func TestCalendarDefaultsAndMetrics(t *testing.T) {
 	for _, mf := range mfs {
 		if mf.GetName() == "cadence_source_sync_duration_seconds" {
 			for _, m := range mf.GetMetric() {
-				if m.GetLabel()[0].GetValue() == bo && m.GetHistogram().GetSampleCount() == 1 {
+				if m.GetLabel()[0].GetValue() == bo && m.GetGauge() != nil {
 					found = true
 				}
 			}

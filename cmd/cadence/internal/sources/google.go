@@ -28,7 +28,7 @@ type Google struct {
 // commands.
 type GoogleOptions struct {
 	Registerer   prometheus.Registerer
-	SyncDuration *prometheus.HistogramVec
+	SyncDuration *prometheus.GaugeVec
 	Clock        google.Clock
 }
 
