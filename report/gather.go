@@ -44,6 +44,9 @@ func (g *SnapshotGatherer) Gather() ([]*dto.MetricFamily, error) {
 	if g.done && s == g.last {
 		return g.mfs, g.err
 	}
+	// The last snapshot's families go first: on a large org they are tens
+	// of MB, and held while the new ones are built they would double.
+	g.mfs, g.err, g.done = nil, nil, false
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(NewCollector(func() *cadence.Snapshot { return s }, g.opts)); err != nil {
 		return nil, err
