@@ -170,6 +170,7 @@ type Ingest struct {
 func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
 	res := &Ingest{}
 	var d calendar.Deduper
+	var buf []calendar.Occurrence // one expansion buffer for every feed
 	for _, f := range feeds {
 		data, err := os.ReadFile(f.Path)
 		if err != nil {
@@ -181,10 +182,11 @@ func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
 		}
 		res.Events += len(feed.Events)
 		res.Warnings += len(feed.Warnings)
-		occs, warns := calendar.Expand(feed.Events, w, calendar.ExpandOptions{Zone: f.Zone})
+		var warns []string
+		buf, warns = calendar.ExpandAppend(buf[:0], feed.Events, w, calendar.ExpandOptions{Zone: f.Zone})
 		res.Warnings += len(warns)
-		res.Occurrences += len(occs)
-		d.Add(occs)
+		res.Occurrences += len(buf)
+		d.Add(buf)
 	}
 	res.Deduped = d.Result()
 	return res, nil

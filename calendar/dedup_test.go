@@ -117,6 +117,12 @@ END:VCALENDAR
 	if len(occs) != 6 {
 		t.Fatalf("%d occurrences before dedup, want 6", len(occs))
 	}
+	// ExpandAppend appends the same, sorted on their own, after dst.
+	head := []Occurrence{{UID: "zzz", Start: utc("2030-01-01")}}
+	app, _ := ExpandAppend(head, events, Window{From: utc("2024-03-01"), To: utc("2024-04-01")}, ExpandOptions{})
+	if len(app) != 7 || app[0].UID != "zzz" || !reflect.DeepEqual(app[1:], occs) {
+		t.Errorf("ExpandAppend after one occurrence: %d, first %q; want 7 with Expand's after it", len(app), app[0].UID)
+	}
 	d := Dedup(occs)
 	if len(d) != 3 {
 		t.Fatalf("%d occurrences after dedup, want 3", len(d))

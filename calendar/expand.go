@@ -37,6 +37,15 @@ type ridKey struct {
 // same override (UID + RECURRENCE-ID), the highest SEQUENCE wins and the
 // later copy wins a tie.
 func Expand(events []Event, w Window, opts ExpandOptions) (occs []Occurrence, warnings []string) {
+	return ExpandAppend(nil, events, w, opts)
+}
+
+// ExpandAppend is Expand appending to dst (only the appended occurrences
+// are sorted). A caller that consumes each calendar's occurrences at once
+// (a Deduper) can pass the same buffer, emptied, for every calendar
+// instead of growing a new slice each time.
+func ExpandAppend(dst []Occurrence, events []Event, w Window, opts ExpandOptions) (occs []Occurrence, warnings []string) {
+	occs = dst
 	masters := make(map[seriesKey]int)
 	overrides := make(map[ridKey]int)
 	var order []seriesKey // masters in first-seen order
@@ -83,7 +92,7 @@ func Expand(events []Event, w Window, opts ExpandOptions) (occs []Occurrence, wa
 			warnings = append(warnings, fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, m.UID, s))
 		}
 	}
-	sortOccurrences(occs, func(a, b *Occurrence) int {
+	sortOccurrences(occs[len(dst):], func(a, b *Occurrence) int {
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}

@@ -35,12 +35,14 @@ func Occurrences(rel *cadence.Relevance, events [][]calendar.Event, zones []*tim
 	// the kept copies are held, not every source's expansion.
 	var d calendar.Deduper
 	d.Grow(sizeHint)
+	var buf []calendar.Occurrence // one expansion buffer for every source
 	for i, evs := range events {
 		if keep != nil {
 			evs = cadence.KeepSeries(evs, keep)
 		}
-		occs, warns := calendar.Expand(evs, w, calendar.ExpandOptions{Zone: zones[i]})
-		d.Add(occs)
+		var warns []string
+		buf, warns = calendar.ExpandAppend(buf[:0], evs, w, calendar.ExpandOptions{Zone: zones[i]})
+		d.Add(buf)
 		if warn != nil {
 			for _, m := range warns {
 				warn(i, m)
