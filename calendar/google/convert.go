@@ -59,26 +59,13 @@ func SeriesUID(uid string) string { return calendar.SeriesUID(uid) }
 // converter turns one calendar's stored event set into calendar.Events.
 type converter struct {
 	cal      Calendar
-	zone     *time.Location // all-day dates and times without a zone
-	locs     map[string]*time.Location
+	zone     *time.Location  // all-day dates and times without a zone
 	warned   map[string]bool // "event id/zone" already warned about
 	warnings []string
 }
 
 func (c *converter) warnf(id, format string, args ...any) {
 	c.warnings = append(c.warnings, fmt.Sprintf("google: calendar %s: event %s: ", c.cal.ID, id)+fmt.Sprintf(format, args...))
-}
-
-func (c *converter) location(name string) (*time.Location, error) {
-	if loc, ok := c.locs[name]; ok {
-		return loc, nil
-	}
-	loc, err := calendar.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	c.locs[name] = loc
-	return loc, nil
 }
 
 // instant parses an EventDateTime: a date (all-day, local midnight in the
@@ -100,7 +87,7 @@ func (c *converter) instant(id string, d *calendarv3.EventDateTime) (t time.Time
 		return time.Time{}, false, fmt.Errorf("dateTime %q: want RFC 3339", d.DateTime)
 	}
 	if d.TimeZone != "" {
-		loc, lerr := c.location(d.TimeZone)
+		loc, lerr := calendar.LoadLocation(d.TimeZone)
 		if lerr == nil {
 			return t.In(loc), false, nil
 		}

@@ -341,7 +341,7 @@ func (s *Syncer) feed(cal Calendar, st *CalendarState, fresh bool) *calendar.Fee
 	if ok {
 		prev = c.events
 	}
-	conv := &converter{cal: cal, zone: zone, locs: map[string]*time.Location{}, warned: map[string]bool{}}
+	conv := &converter{cal: cal, zone: zone, warned: map[string]bool{}}
 	evs, events := conv.convert(st.Events, prev)
 	f := &calendar.Feed{Name: cal.Name, Owner: cal.Owner, Events: evs, Warnings: conv.warnings}
 	s.mu.Lock()

@@ -766,7 +766,7 @@ func TestCalendarDefaultsAndMetrics(t *testing.T) {
 	for _, mf := range mfs {
 		if mf.GetName() == "cadence_source_sync_duration_seconds" {
 			for _, m := range mf.GetMetric() {
-				if m.GetLabel()[0].GetValue() == bo && m.GetGauge() != nil {
+				if m.GetLabel()[0].GetValue() == bo && m.GetGauge().GetValue() == r.Duration.Seconds() {
 					found = true
 				}
 			}
@@ -776,7 +776,7 @@ func TestCalendarDefaultsAndMetrics(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Error("no sync duration sample for bo")
+		t.Errorf("cadence_source_sync_duration_seconds{source=%q} is not the sync's duration %s", bo, r.Duration)
 	}
 	r = e.sync.Sync(context.Background(), google.Calendar{ID: cy, QuotaUser: "q-cy"})
 	if r.Err != nil || e.fake.LastQuery(cy).Get("quotaUser") != "q-cy" {

@@ -11,26 +11,40 @@ import (
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
 
+// histAt is day d of November 2026 at 10:00 UTC; histOcc a confirmed
+// 30-minute single occurrence then.
+func histAt(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+
+func histOcc(uid string, d int) calendar.Occurrence {
+	return calendar.Occurrence{UID: uid, SeriesUID: uid, OriginalStart: histAt(d), Start: histAt(d), End: histAt(d).Add(30 * time.Minute), Status: calendar.StatusConfirmed}
+}
+
+// histWindow is a year back from November 1st to November 28th.
+var histWindow = calendar.Window{From: histAt(1).AddDate(-1, 0, 0), To: histAt(28)}
+
+// openHistory opens a fresh store (closed with the test) and its history.
+func openHistory(t *testing.T) (*store.Store, *historyState) {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h, err := loadHistory(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, h
+}
+
 // TestHistoryReloadsVanishedEntries: occurrences of the current read are
 // not held in memory by the history; when they vanish from a later read
 // they are loaded back from the store and the SPEC's rules apply.
 func TestHistoryReloadsVanishedEntries(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	h, err := loadHistory(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
-	occ := func(uid string, d int) calendar.Occurrence {
-		return calendar.Occurrence{UID: uid, SeriesUID: uid, OriginalStart: at(d), Start: at(d), End: at(d).Add(30 * time.Minute), Status: calendar.StatusConfirmed}
-	}
+	st, h := openHistory(t)
+	at, occ, w := histAt, histOcc, histWindow
 	past, future := occ("held", 2), occ("deleted-later", 12)
-	w := calendar.Window{From: at(1).AddDate(-1, 0, 0), To: at(28)}
 
 	now1 := at(5)
 	occs, err := h.merge(ctx, st, []calendar.Occurrence{past, future}, w, now1, w.From, nil)
@@ -91,21 +105,9 @@ func (f *failingSaves) SaveHistory(ctx context.Context, up []calendar.Seen, rm [
 // was not written is written by the next merge.
 func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
 	ctx := context.Background()
-	real, err := store.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer real.Close()
+	real, h := openHistory(t)
 	st := &failingSaves{Store: real}
-	h, err := loadHistory(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
-	occ := func(uid string, d int) calendar.Occurrence {
-		return calendar.Occurrence{UID: uid, SeriesUID: uid, OriginalStart: at(d), Start: at(d), End: at(d).Add(30 * time.Minute), Status: calendar.StatusConfirmed}
-	}
-	w := calendar.Window{From: at(1).AddDate(-1, 0, 0), To: at(28)}
+	at, occ, w := histAt, histOcc, histWindow
 	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("held", 2)}, w, at(5), w.From, nil); err != nil {
 		t.Fatal(err)
 	}
