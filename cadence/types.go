@@ -182,6 +182,9 @@ type SourceStatus struct {
 	OK          bool
 	LastSuccess *time.Time
 	Error       string
+	// Warning is a problem that does not stop the source but limits what
+	// it can show (a feed without any attendee or organizer).
+	Warning string
 }
 
 // Snapshot is the immutable result of one evaluation. Do not modify it after

@@ -12,6 +12,19 @@ type Seen struct {
 	Occ Occurrence `json:"occ"`
 	// LastSeen is when a read last contained the occurrence.
 	LastSeen time.Time `json:"last_seen"`
+	// GoneSince is when a read first no longer contained it (zero while
+	// it is still there), so `cadence events` can say "seen on ..., gone
+	// from the feed since ...".
+	GoneSince time.Time `json:"gone_since,omitzero"`
+}
+
+// gone returns s marked as missing from the read at now (once: the first
+// read without it stays the date).
+func (s Seen) gone(now time.Time) Seen {
+	if s.GoneSince.IsZero() {
+		s.GoneSince = now
+	}
+	return s
 }
 
 // MergeHistory merges the occurrences of the current read (cur, expanded
@@ -85,6 +98,7 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 			continue
 		}
 		// Last seen while still in the future, and gone now.
+		s = s.gone(now)
 		if !o.Start.Before(now) {
 			kept = append(kept, s) // decide when its time passes
 			continue
@@ -108,7 +122,7 @@ func MergeHistory(prev []Seen, cur []Occurrence, w Window, now, keepFrom time.Ti
 		}
 		o.Status = StatusCancelled
 		o.CancelReason = CancelVanished
-		kept = append(kept, Seen{Occ: o, LastSeen: s.LastSeen})
+		kept = append(kept, Seen{Occ: o, LastSeen: s.LastSeen, GoneSince: s.GoneSince})
 		occs = append(occs, o)
 	}
 	sort.SliceStable(occs, func(i, j int) bool {

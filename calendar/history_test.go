@@ -14,6 +14,7 @@ func TestMergeHistory(t *testing.T) {
 	w := Window{From: day(1), To: day(30)}
 	keepFrom := day(1).AddDate(0, -12, 0)
 	seenBefore := day(5) // an earlier read, before every occurrence below from the 6th on
+	seen := func(o Occurrence, last time.Time) Seen { return Seen{Occ: o, LastSeen: last} }
 
 	type want struct {
 		inOccs    bool
@@ -29,37 +30,37 @@ func TestMergeHistory(t *testing.T) {
 		filtered string // a series present in the read but left out of cur
 	}{
 		{"past occurrence dropped by the feed after it happened is kept",
-			Seen{occ("a", 3, false), day(4)}, nil,
+			seen(occ("a", 3, false), day(4)), nil,
 			want{true, StatusConfirmed, "", true}, ""},
 		{"single meeting deleted before it happened counts as cancelled",
-			Seen{occ("b", 10, false), seenBefore}, nil,
+			seen(occ("b", 10, false), seenBefore), nil,
 			want{true, StatusCancelled, CancelVanished, true}, ""},
 		{"single meeting moved (same UID, new start) is not a cancellation",
-			Seen{occ("c", 10, false), seenBefore}, []Occurrence{occ("c", 12, false)},
+			seen(occ("c", 10, false), seenBefore), []Occurrence{occ("c", 12, false)},
 			want{false, "", "", false}, ""},
 		{"hole in a series whose later occurrences exist counts as cancelled",
-			Seen{occ("s", 10, true), seenBefore}, []Occurrence{occ("s", 3, true), occ("s", 17, true)},
+			seen(occ("s", 10, true), seenBefore), []Occurrence{occ("s", 3, true), occ("s", 17, true)},
 			want{true, StatusCancelled, CancelVanished, true}, ""},
 		{"series cut short: vanished occurrence is not a cancellation",
-			Seen{occ("s", 17, true), seenBefore}, []Occurrence{occ("s", 3, true), occ("s", 10, true)},
+			seen(occ("s", 17, true), seenBefore), []Occurrence{occ("s", 3, true), occ("s", 10, true)},
 			want{false, "", "", false}, ""},
 		{"vanished future occurrence is kept but not evaluated yet",
-			Seen{occ("f", 25, false), seenBefore}, nil,
+			seen(occ("f", 25, false), seenBefore), nil,
 			want{false, "", "", true}, ""},
 		{"occurrence outside the read window is kept",
-			Seen{Occurrence{UID: "o", SeriesUID: "o", Start: day(1).AddDate(0, -2, 0), OriginalStart: day(1).AddDate(0, -2, 0), End: day(1).AddDate(0, -2, 0).Add(time.Hour), Status: StatusConfirmed}, day(1).AddDate(0, -3, 0)}, nil,
+			seen(Occurrence{UID: "o", SeriesUID: "o", Start: day(1).AddDate(0, -2, 0), OriginalStart: day(1).AddDate(0, -2, 0), End: day(1).AddDate(0, -2, 0).Add(time.Hour), Status: StatusConfirmed}, day(1).AddDate(0, -3, 0)), nil,
 			want{true, StatusConfirmed, "", true}, ""},
 		{"occurrence older than keepFrom is forgotten",
-			Seen{Occurrence{UID: "x", SeriesUID: "x", Start: keepFrom.AddDate(0, 0, -2), OriginalStart: keepFrom.AddDate(0, 0, -2), End: keepFrom.AddDate(0, 0, -2).Add(time.Hour)}, keepFrom.AddDate(0, 0, -1)}, nil,
+			seen(Occurrence{UID: "x", SeriesUID: "x", Start: keepFrom.AddDate(0, 0, -2), OriginalStart: keepFrom.AddDate(0, 0, -2), End: keepFrom.AddDate(0, 0, -2).Add(time.Hour)}, keepFrom.AddDate(0, 0, -1)), nil,
 			want{false, "", "", false}, ""},
 		{"filtered series: a single meeting last seen in the future is not a deletion",
-			Seen{occ("g", 10, false), seenBefore}, nil,
+			seen(occ("g", 10, false), seenBefore), nil,
 			want{false, "", "", false}, "g"},
 		{"filtered series: what had happened when last seen stays history",
-			Seen{occ("g", 3, true), day(4)}, nil,
+			seen(occ("g", 3, true), day(4)), nil,
 			want{true, StatusConfirmed, "", true}, "g"},
 		{"filtered series: a future occurrence is dropped",
-			Seen{occ("g", 25, false), seenBefore}, nil,
+			seen(occ("g", 25, false), seenBefore), nil,
 			want{false, "", "", false}, "g"},
 	}
 	for _, tc := range cases {

@@ -188,3 +188,19 @@ type Feed struct {
 	// on one event, ...), each naming the event UID / line concerned.
 	Warnings []string
 }
+
+// WithoutAttendees reports whether f has events but not one ATTENDEE or
+// ORGANIZER on any of them: such an export (Outlook's published calendars
+// are reported to strip them) cannot show who met whom, so no 1:1 can be
+// found in it.
+func (f *Feed) WithoutAttendees() bool {
+	if f == nil || len(f.Events) == 0 {
+		return false
+	}
+	for i := range f.Events {
+		if f.Events[i].Organizer != "" || len(f.Events[i].Attendees) > 0 {
+			return false
+		}
+	}
+	return true
+}

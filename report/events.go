@@ -18,6 +18,9 @@ import (
 type EventRow struct {
 	Occ calendar.Occurrence
 	Ex  cadence.Explanation
+	// Seen is the history entry of an occurrence that vanished from its
+	// calendar (nil otherwise): when it was last seen, since when it is gone.
+	Seen *calendar.Seen
 }
 
 // Event is one row of WriteEventsJSON: the occurrence as the calendars

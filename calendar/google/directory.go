@@ -12,9 +12,26 @@ import (
 	admin "google.golang.org/api/admin/directory/v1"
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/option"
-
-	"github.com/cadence-dev/cadence/cadence"
 )
+
+// User is one Workspace user as the directory lists it. The engine maps
+// users to cadence's people; this package knows nothing of 1:1s.
+type User struct {
+	Email   string // primary email, lower-case
+	Name    string // full name
+	Manager string // the "manager" relation, lower-case ("" = none)
+	// HireDate is the account's creation date at 00:00 UTC when
+	// DirectoryConfig.CreationAsHireDate is set; zero otherwise (Workspace
+	// has no hire date).
+	HireDate time.Time
+	Aliases  []string // aliases, non-editable aliases, secondary emails
+	ID       string   // the Workspace user id
+	// Title and Department come from the primary organization.
+	Title, Department string
+	// Pos names where the user was read ("google directory users.list
+	// page 2 item 5"), for error messages.
+	Pos string
+}
 
 // DirectoryConfig says how to read the Google Workspace directory.
 type DirectoryConfig struct {
@@ -38,12 +55,12 @@ type DirectoryConfig struct {
 	CreationAsHireDate bool
 }
 
-// Directory lists the Workspace users (users.list, projection=full) as
-// cadence people: primary email, full name, manager (the "manager"
+// Directory lists the Workspace users (users.list, projection=full):
+// primary email, full name, manager (the "manager"
 // relation), title and department (the primary organization), user id,
 // and aliases (aliases, non-editable aliases and secondary emails). It
 // shares the Syncer's rate limits, retries and metrics.
-func (s *Syncer) Directory(ctx context.Context, dc DirectoryConfig) ([]cadence.Person, error) {
+func (s *Syncer) Directory(ctx context.Context, dc DirectoryConfig) ([]User, error) {
 	if dc.PageSize == 0 {
 		dc.PageSize = 500
 	}
@@ -66,7 +83,7 @@ func (s *Syncer) Directory(ctx context.Context, dc DirectoryConfig) ([]cadence.P
 	if customer == "" && dc.Domain == "" {
 		customer = "my_customer"
 	}
-	var people []cadence.Person
+	var people []User
 	seen := map[string]bool{}
 	pageToken := ""
 	requests := 0
@@ -112,8 +129,8 @@ func (s *Syncer) Directory(ctx context.Context, dc DirectoryConfig) ([]cadence.P
 
 // personOf converts one Admin SDK user. relations, organizations and
 // emails are untyped in the Go client; they are decoded here.
-func personOf(u *admin.User, pos string, creationAsHire bool) (cadence.Person, error) {
-	p := cadence.Person{Email: strings.ToLower(u.PrimaryEmail), ID: u.Id, Pos: "google directory " + pos}
+func personOf(u *admin.User, pos string, creationAsHire bool) (User, error) {
+	p := User{Email: strings.ToLower(u.PrimaryEmail), ID: u.Id, Pos: "google directory " + pos}
 	if p.Email == "" {
 		return p, fmt.Errorf("google: directory: %s (id %s): no primaryEmail", pos, u.Id)
 	}

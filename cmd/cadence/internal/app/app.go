@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,26 +20,19 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/cadence-dev/cadence/cadence"
-	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/calendar/icsfeed"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/sources"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/setup"
+	"github.com/cadence-dev/cadence/internal/engine"
+	"github.com/cadence-dev/cadence/internal/store"
 	"github.com/cadence-dev/cadence/report"
 )
 
-// Clock is the daemon's time source. Tests drive a fake one.
-type Clock interface {
-	Now() time.Time
-	// After is time.After on this clock.
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+// Clock is the daemon's time source (the engine's). Tests drive a fake one.
+type Clock = engine.Clock
 
 // RealClock is the wall clock.
-var RealClock Clock = realClock{}
+var RealClock = engine.RealClock
 
 // Options configure New.
 type Options struct {
@@ -51,54 +43,42 @@ type Options struct {
 	Registry *prometheus.Registry
 	Clock    Clock
 	// Store overrides the state store named by the config (tests).
-	Store Store
+	Store *store.Store
 	// ListenAddress overrides serve.listen_address (tests use
 	// "127.0.0.1:0").
 	ListenAddress string
 	// Fetch overrides how ICS sources are fetched (tests).
-	Fetch func(ctx context.Context, src calendar.ICSSource, opts calendar.FetchOptions) (*calendar.FetchResult, error)
+	Fetch icsfeed.FetchFunc
 }
 
-// App is the daemon.
+// App is the daemon: the engine's loop behind an HTTP server.
 type App struct {
 	opts   Options
 	log    *slog.Logger
 	reg    *prometheus.Registry
 	domain *report.SnapshotGatherer
 	clock  Clock
-	store  Store
+	store  *store.Store
 	ownsDB bool
 	m      *selfMetrics
-	fetch  func(ctx context.Context, src calendar.ICSSource, opts calendar.FetchOptions) (*calendar.FetchResult, error)
+	em     *engine.Metrics
+	eng    *engine.Engine
 
 	cfgMu sync.RWMutex
 	cfg   *config.Config
-	dir   *cadence.Directory
+	built *setup.Built
 
 	snap      atomic.Pointer[cadence.Snapshot]
 	input     atomic.Pointer[evalInput]
-	lastOccs  atomic.Int64  // occurrences of the last evaluation (sizes the next)
 	evaluated chan struct{} // closed after the first evaluation
+	readyOnce sync.Once
 
-	feedsMu sync.Mutex
-	feeds   map[string]*feedState // by source name
-
-	history *historyState
-
-	changed  chan struct{} // a source changed: evaluate soon
-	syncSem  chan struct{} // bounds concurrent ICS syncs
-	reloadMu sync.Mutex    // one reload at a time
-
-	google    *sources.Google
-	googleReg prometheus.Registerer
+	reloadMu sync.Mutex // one reload at a time
 
 	ln       net.Listener
 	srv      *http.Server
 	cancel   context.CancelFunc
-	loopCtx  context.Context
 	wg       sync.WaitGroup
-	srcWG    sync.WaitGroup
-	srcStop  context.CancelFunc
 	serveErr chan error
 }
 
@@ -120,14 +100,7 @@ func New(opts Options) (*App, error) {
 		reg:       opts.Registry,
 		clock:     opts.Clock,
 		evaluated: make(chan struct{}),
-		feeds:     make(map[string]*feedState),
-		changed:   make(chan struct{}, 1),
-		syncSem:   make(chan struct{}, maxConcurrentSyncs),
-		fetch:     opts.Fetch,
 		serveErr:  make(chan error, 1),
-	}
-	if a.fetch == nil {
-		a.fetch = calendar.Fetch
 	}
 	cfg, err := config.Load(opts.ConfigPath)
 	if err != nil {
@@ -135,22 +108,23 @@ func New(opts Options) (*App, error) {
 	}
 	a.store = opts.Store
 	if a.store == nil {
-		st, err := OpenStore(cfg.Serve.StatePath)
+		st, err := store.Open(context.Background(), cfg.Serve.StatePath)
 		if err != nil {
 			return nil, err
 		}
 		a.store, a.ownsDB = st, true
 	}
 	a.m = newSelfMetrics(a.reg)
-	a.googleReg = a.reg
-	if a.google, err = a.newGoogle(context.Background(), cfg); err != nil {
-		return nil, err
-	}
-	dir, err := sources.LoadDirectory(context.Background(), cfg, a.google)
+	a.em = engine.NewMetrics(a.reg)
+	eopts, built, err := a.engineOptions(cfg, nil, a.reg, false)
 	if err != nil {
 		return nil, err
 	}
-	a.cfg, a.dir = cfg, dir
+	a.eng = engine.New(eopts)
+	if err := a.eng.Load(context.Background()); err != nil {
+		return nil, err
+	}
+	a.cfg, a.built = cfg, built
 	a.m.configReload(true, a.clock.Now())
 	metricsOpts, err := metricsOptions(cfg)
 	if err != nil {
@@ -160,19 +134,52 @@ func New(opts Options) (*App, error) {
 	// registry of the daemon's own (which refuses their names).
 	a.domain = report.NewSnapshotGatherer(a.Snapshot, metricsOpts)
 	a.reg.MustRegister(report.DescribeOnly(a.domain))
-	a.history, err = loadHistory(context.Background(), a.store)
-	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
-	}
-	a.lastOccs.Store(int64(len(a.history.saved))) // about the next evaluation's size
-	for _, s := range sources.ICSSources(cfg, dir) {
-		fs, err := loadFeedState(context.Background(), a.store, s)
-		if err != nil {
-			return nil, fmt.Errorf("state: source %s: %w", s.Name, err)
-		}
-		a.feeds[s.Name] = fs
-	}
 	return a, nil
+}
+
+// engineOptions wires cfg into the engine's options; prev (the running
+// configuration's sources) is reused where it can be.
+func (a *App) engineOptions(cfg *config.Config, prev *setup.Built, reg prometheus.Registerer, googleChanged bool) (engine.Options, *setup.Built, error) {
+	o, built, err := setup.Options(context.Background(), cfg, setup.Deps{
+		Store: a.store, Clock: a.clock, Metrics: a.em, Registerer: reg, Fetch: a.opts.Fetch,
+	}, prev, googleChanged)
+	if err != nil {
+		return o, nil, err
+	}
+	o.Logger = a.log
+	o.OnEvaluation = a.evaluatedNow
+	return o, built, nil
+}
+
+// evaluatedNow swaps in a new evaluation and gathers its metrics.
+func (a *App) evaluatedNow(ev *engine.Evaluation) {
+	a.input.Store(&evalInput{snap: ev.Snapshot, prev: ev.LastWeek})
+	a.snap.Store(ev.Snapshot)
+	// Gathered now, off the scrape path: every scrape until the next
+	// evaluation serves these families.
+	if _, err := a.domain.Gather(); err != nil {
+		a.log.Error("gathering the snapshot's metrics", "err", err)
+	}
+	a.readyOnce.Do(func() {
+		close(a.evaluated)
+		a.log.Info("ready: first evaluation done", "pairs", len(ev.Snapshot.Pairs))
+	})
+}
+
+// evalInput pairs a snapshot with the evaluation a week before it (same
+// occurrences, T-7d), for "change since last week".
+type evalInput struct {
+	snap, prev *cadence.Snapshot
+}
+
+// Previous returns the evaluation a week before cur; nil when cur is not
+// the latest evaluation.
+func (a *App) Previous(cur *cadence.Snapshot) *cadence.Snapshot {
+	in := a.input.Load()
+	if in == nil || in.snap != cur {
+		return nil
+	}
+	return in.prev
 }
 
 // Snapshot returns the current evaluation, or nil before the first one.
@@ -189,15 +196,15 @@ func (a *App) Addr() string {
 	return a.ln.Addr().String()
 }
 
-func (a *App) config() (*config.Config, *cadence.Directory) {
+func (a *App) config() *config.Config {
 	a.cfgMu.RLock()
 	defer a.cfgMu.RUnlock()
-	return a.cfg, a.dir
+	return a.cfg
 }
 
 // Start listens and starts the sync and evaluation loops.
 func (a *App) Start(ctx context.Context) error {
-	cfg, _ := a.config()
+	cfg := a.config()
 	addr := cfg.Serve.ListenAddress
 	if a.opts.ListenAddress != "" {
 		addr = a.opts.ListenAddress
@@ -215,7 +222,7 @@ func (a *App) Start(ctx context.Context) error {
 	a.ln = ln
 	a.srv = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	a.loopCtx, a.cancel = loopCtx, cancel
+	a.cancel = cancel
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -225,17 +232,12 @@ func (a *App) Start(ctx context.Context) error {
 			a.serveErr <- err
 		}
 	}()
-	a.startSources(cfg)
 	if err := a.startDigest(loopCtx); err != nil {
 		cancel()
 		_ = a.srv.Close()
 		return err
 	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		a.evaluateLoop(loopCtx)
-	}()
+	a.eng.Start(loopCtx)
 	a.log.Info("cadence serving", "addr", a.Addr(), "sources", len(cfg.ICSSources()))
 	return nil
 }
@@ -257,7 +259,7 @@ func (a *App) Stop(ctx context.Context) error {
 		a.cancel()
 	}
 	done := make(chan struct{})
-	go func() { a.srcWG.Wait(); a.wg.Wait(); close(done) }()
+	go func() { a.eng.Stop(); a.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -286,71 +288,31 @@ func (a *App) Reload() error {
 	if err != nil {
 		return fail(err)
 	}
-	if a.cfg.Serve.StatePath != cfg.Serve.StatePath && a.opts.Store == nil {
+	old := a.config()
+	if old.Serve.StatePath != cfg.Serve.StatePath && a.opts.Store == nil {
 		return fail(fmt.Errorf("config: %s: serve.state_path cannot change on reload (restart cadence)", cfg.File))
 	}
-	// A new Google syncer would register its metrics again: keep the
-	// running one unless the google section changed.
-	g := a.google
-	if !reflect.DeepEqual(cfg.Google, a.cfg.Google) {
-		// The running syncer's metrics stay registered; a replacement's
-		// would collide, so they go to a private registry (a restart
-		// exports them again).
-		a.googleReg = prometheus.NewRegistry()
-		if g, err = a.newGoogle(context.Background(), cfg); err != nil {
-			return fail(err)
-		}
-	}
-	dir, err := sources.LoadDirectory(context.Background(), cfg, g)
+	// A new Google syncer would register its metrics again: the running
+	// one is kept unless the google section changed, and a replacement's
+	// metrics go to a private registry (a restart exports them again).
+	googleChanged := !reflect.DeepEqual(cfg.Google, old.Google)
+	eopts, built, err := a.engineOptions(cfg, a.built, prometheus.NewRegistry(), googleChanged)
 	if err != nil {
 		return fail(err)
 	}
-	a.stopSources()
+	if err := a.eng.Update(context.Background(), eopts); err != nil {
+		return fail(err)
+	}
 	a.cfgMu.Lock()
-	a.cfg, a.dir, a.google = cfg, dir, g
+	a.cfg, a.built = cfg, built
 	a.cfgMu.Unlock()
-	a.feedsMu.Lock()
-	keep := make(map[string]*feedState)
-	for _, s := range sources.ICSSources(cfg, dir) {
-		if fs, ok := a.feeds[s.Name]; ok && fs.src == s {
-			keep[s.Name] = fs
-			continue
-		}
-		fs, lerr := loadFeedState(context.Background(), a.store, s)
-		if lerr != nil {
-			a.log.Error("loading source state", "source", s.Name, "err", lerr)
-			fs = &feedState{src: s}
-		}
-		keep[s.Name] = fs
-	}
-	if g != nil {
-		for name, fs := range a.feeds {
-			if strings.HasPrefix(name, googlePrefix) {
-				keep[name] = fs
-			}
-		}
-	}
-	a.feeds = keep
-	a.feedsMu.Unlock()
-	a.m.forgetSources(keep)
 	a.m.configReload(true, a.clock.Now())
-	if a.loopCtx != nil {
-		a.startSources(cfg)
-	}
-	a.signalChange()
-	a.log.Info("configuration reloaded", "sources", len(keep))
+	a.log.Info("configuration reloaded", "sources", len(cfg.ICSSources()))
 	return nil
-}
-
-func (a *App) signalChange() {
-	select {
-	case a.changed <- struct{}{}:
-	default:
-	}
 }
 
 // ShutdownTimeout is serve.shutdown_timeout of the running configuration.
 func (a *App) ShutdownTimeout() time.Duration {
-	cfg, _ := a.config()
+	cfg := a.config()
 	return cfg.Serve.ShutdownTimeout
 }

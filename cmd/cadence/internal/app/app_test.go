@@ -25,7 +25,7 @@ import (
 	"github.com/cadence-dev/cadence/calendar/google/fakegoogle"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/app"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/cli"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
+	"github.com/cadence-dev/cadence/internal/store"
 	"github.com/cadence-dev/cadence/report"
 )
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
@@ -12,12 +11,8 @@ import (
 // startDigest registers the digest metrics and, when digest.enabled, runs
 // the weekly sender until ctx ends. Call once, from Start.
 func (a *App) startDigest(ctx context.Context) error {
-	cfg, _ := a.config()
-	ds, ok := a.store.(digest.Store)
-	if !ok {
-		return fmt.Errorf("digest: the state store has no digest send log")
-	}
-	opts := digest.Options{Config: cfg, Store: ds, Snapshot: a.Snapshot, Previous: a.Previous, Clock: a.clock,
+	cfg := a.config()
+	opts := digest.Options{Config: cfg, Store: a.store, Snapshot: a.Snapshot, Previous: a.Previous, Clock: a.clock,
 		Logger: a.log.With("component", "digest"), Registerer: a.reg}
 	if cfg.Digest.Enabled {
 		pw, err := cfg.Digest.SMTP.Password(nil)
@@ -39,7 +34,7 @@ func (a *App) startDigest(ctx context.Context) error {
 
 // pageHandler is the org-health page for GET / and GET /manager/{email}.
 func (a *App) pageHandler() http.Handler {
-	cfg, _ := a.config()
+	cfg := a.config()
 	return report.NewPageHandler(a.Snapshot, report.PageOptions{
 		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
 		Previous: a.Previous,

@@ -39,8 +39,7 @@ func runReport(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	snap := ev.snap
-	return write(snap)
+	return write(ev.Snapshot)
 }
 
 func runEvents(ctx context.Context, args []string, env Env) error {
@@ -78,21 +77,26 @@ func runEvents(ctx context.Context, args []string, env Env) error {
 	if !w.From.Before(w.To) {
 		return &UsageError{Msg: fmt.Sprintf("events: --from %s is not before --to %s", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339))}
 	}
-	world, err := gather(ctx, cfg, now, env.Stderr)
+	eng, closeFn, err := oneShot(ctx, cfg, now, env.Stderr)
 	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	defer closeFn()
+	if err := eng.Read(ctx); err != nil {
+		return engineErr(err)
 	}
-	dir, results := world.dir, world.results
+	dir := eng.Directory()
 	who, ok := dir.Resolve(*owner)
 	if !ok {
 		return fmt.Errorf("events: %q is not in the directory", *owner)
 	}
-	// Expand every feed (the same meeting may come from the other
-	// participant's feed), then keep the occurrences the person takes part in.
-	all := occurrences(results, nil, w, env.Stderr)
+	// Every calendar's occurrences (the same meeting may come from the
+	// other participant's feed), with the stored history; then keep the
+	// occurrences the person takes part in.
+	all, gone, err := eng.Calendar(ctx, w, now)
+	if err != nil {
+		return err
+	}
 	var mine []calendar.Occurrence
 	for _, o := range all {
 		if involves(dir, o, who) {
@@ -109,15 +113,13 @@ func runEvents(ctx context.Context, args []string, env Env) error {
 	}
 	rows := make([]report.EventRow, 0, len(mine))
 	for _, o := range mine {
-		rows = append(rows, report.EventRow{Occ: o, Ex: byKey[o.Key()]})
-	}
-	hasFeed := false
-	for _, r := range results {
-		if r.src.Owner == who {
-			hasFeed = true
+		row := report.EventRow{Occ: o, Ex: byKey[o.Key()]}
+		if s, ok := gone[o.Key()]; ok {
+			row.Seen = &s
 		}
+		rows = append(rows, row)
 	}
-	if !hasFeed {
+	if !eng.HasCalendarOf(who) {
 		fmt.Fprintf(env.Stderr, "cadence: note: no source is configured for %s; showing meetings found in other people's feeds\n", who)
 	}
 	if *format == "json" {
@@ -156,9 +158,9 @@ func runCheckConfig(_ context.Context, args []string, env Env) error {
 	if err := config.Check(cfg); err != nil {
 		return &ConfigError{Err: err}
 	}
-	dir, err := loadDirectory(cfg)
+	dir, err := cfg.LoadDirectory()
 	if err != nil {
-		return err
+		return &ConfigError{Err: err}
 	}
 	fmt.Fprintf(env.Stdout, "%s: OK (%d people, %d ICS sources, %d policy rules)\n", cfg.File, len(dir.People()), len(cfg.ICSSources()), len(cfg.Policies))
 	return nil

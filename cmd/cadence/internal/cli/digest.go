@@ -10,7 +10,7 @@ import (
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
+	"github.com/cadence-dev/cadence/internal/store"
 )
 
 // runDigest is `cadence digest`: --preview writes each recipient's digest
@@ -42,8 +42,7 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	dir, occs, sts, cur := ev.dir, ev.occs, ev.statuses, ev.snap
-	prev := cadence.Evaluate(dir, occs, cfg.Options(), now.Add(-7*24*time.Hour), sts)
+	cur, prev := ev.Snapshot, ev.LastWeek
 	opts := digest.Options{
 		Config:   cfg,
 		Snapshot: func() *cadence.Snapshot { return cur },

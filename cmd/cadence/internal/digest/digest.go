@@ -12,7 +12,7 @@ import (
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
+	"github.com/cadence-dev/cadence/internal/store"
 	"github.com/cadence-dev/cadence/report"
 )
 

@@ -1,4 +1,4 @@
-package app
+package engine
 
 import (
 	"context"
@@ -8,15 +8,13 @@ import (
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
 )
 
-// Store is the daemon's state. The embedded implementation is SQLite
-// (package store); a PostgreSQL one can satisfy the same interface.
-// Every method commits before it returns: a crash loses nothing committed.
-type Store interface {
-	LoadFeed(ctx context.Context, name string) (*store.FeedRecord, error) // nil, nil when none
-	SaveFeed(ctx context.Context, name string, rec *store.FeedRecord) error
+// HistoryStore keeps the occurrence history (SPEC "Silent deletions count
+// too"). The embedded implementation is SQLite (internal/store);
+// a PostgreSQL one can satisfy the same interface. Every method commits
+// before it returns: a crash loses nothing committed.
+type HistoryStore interface {
 	// LoadHistory calls fn with every stored entry.
 	LoadHistory(ctx context.Context, fn func(calendar.Seen) error) error
 	// LoadHistoryEntries returns the stored entries of keys (unknown keys
@@ -24,14 +22,6 @@ type Store interface {
 	LoadHistoryEntries(ctx context.Context, keys []calendar.Key) ([]calendar.Seen, error)
 	// SaveHistory upserts and deletes history entries in one transaction.
 	SaveHistory(ctx context.Context, upsert []calendar.Seen, remove []calendar.Key) error
-	Close() error
-}
-
-var _ Store = (*store.Store)(nil)
-
-// OpenStore opens the embedded SQLite state at path.
-func OpenStore(path string) (Store, error) {
-	return store.Open(context.Background(), path)
 }
 
 // historyState mirrors the stored occurrence history cheaply: a fingerprint
@@ -59,7 +49,7 @@ type savedEntry struct {
 // loadHistory reads the fingerprints of the stored history. The entries
 // themselves stay in the store: the first merge loads back those its read
 // does not contain, like any vanished entry.
-func loadHistory(ctx context.Context, st Store) (*historyState, error) {
+func loadHistory(ctx context.Context, st HistoryStore) (*historyState, error) {
 	h := &historyState{saved: map[calendar.Key]savedEntry{}}
 	err := st.LoadHistory(ctx, func(e calendar.Seen) error {
 		h.saved[e.Occ.Key()] = savedEntry{fp: fingerprint(e)}
@@ -121,6 +111,7 @@ func fingerprint(s calendar.Seen) uint64 {
 		str(src)
 	}
 	flag(!s.LastSeen.Before(o.Start))
+	num(s.GoneSince.UnixNano())
 	return h.Sum64()
 }
 
@@ -128,8 +119,10 @@ func fingerprint(s calendar.Seen) uint64 {
 // changed, and returns the occurrences to evaluate (built in cur's array:
 // cur must not be used after). On a store error the in-memory history
 // still advances and the merged occurrences are returned with the error;
-// what was not written is written by a later merge.
-func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time, filtered map[string]bool) ([]calendar.Occurrence, error) {
+// what was not written is written by a later merge. With readOnly (the
+// one-shot commands beside a daemon, which owns the history) nothing is
+// written: the stored history is applied to this read only.
+func (h *historyState) merge(ctx context.Context, st HistoryStore, cur []calendar.Occurrence, w calendar.Window, now, keepFrom time.Time, filtered map[string]bool, readOnly bool) ([]calendar.Occurrence, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.gen++
@@ -151,7 +144,7 @@ func (h *historyState) merge(ctx context.Context, st Store, cur []calendar.Occur
 	var changed []calendar.Seen
 	var changedFP []uint64
 	flush := func(up []calendar.Seen, fps []uint64, remove []calendar.Key) {
-		if saveErr != nil || len(up) == 0 && len(remove) == 0 {
+		if readOnly || saveErr != nil || len(up) == 0 && len(remove) == 0 {
 			return
 		}
 		if saveErr = st.SaveHistory(ctx, up, remove); saveErr != nil {

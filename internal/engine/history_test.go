@@ -1,4 +1,4 @@
-package app
+package engine
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
-	"github.com/cadence-dev/cadence/cmd/cadence/internal/store"
+	"github.com/cadence-dev/cadence/internal/store"
 )
 
 // histAt is day d of November 2026 at 10:00 UTC; histOcc a confirmed
@@ -47,7 +47,7 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 	past, future := occ("held", 2), occ("deleted-later", 12)
 
 	now1 := at(5)
-	occs, err := h.merge(ctx, st, []calendar.Occurrence{past, future}, w, now1, w.From, nil)
+	occs, err := h.merge(ctx, st, []calendar.Occurrence{past, future}, w, now1, w.From, nil, false)
 	if err != nil || len(occs) != 2 {
 		t.Fatalf("first merge: %d occurrences, %v", len(occs), err)
 	}
@@ -66,7 +66,7 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 		t.Fatalf("after a restart: %d fingerprints, %d entries in memory; want 2 and 0", len(h.saved), len(h.entries))
 	}
 	now2 := at(20)
-	occs, err = h.merge(ctx, st, nil, w, now2, w.From, nil)
+	occs, err = h.merge(ctx, st, nil, w, now2, w.From, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestHistoryReloadsVanishedEntries(t *testing.T) {
 
 // failingSaves fails SaveHistory while fail is set.
 type failingSaves struct {
-	Store
+	HistoryStore
 	fail              bool
 	upserts, removals int // written
 }
@@ -98,7 +98,7 @@ func (f *failingSaves) SaveHistory(ctx context.Context, up []calendar.Seen, rm [
 	}
 	f.upserts += len(up)
 	f.removals += len(rm)
-	return f.Store.SaveHistory(ctx, up, rm)
+	return f.HistoryStore.SaveHistory(ctx, up, rm)
 }
 
 // A failed history write still evaluates the merged history, and what
@@ -106,14 +106,14 @@ func (f *failingSaves) SaveHistory(ctx context.Context, up []calendar.Seen, rm [
 func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
 	ctx := context.Background()
 	real, h := openHistory(t)
-	st := &failingSaves{Store: real}
+	st := &failingSaves{HistoryStore: real}
 	at, occ, w := histAt, histOcc, histWindow
-	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("held", 2)}, w, at(5), w.From, nil); err != nil {
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("held", 2)}, w, at(5), w.From, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	// "held" left the feed after it happened; "new" appears; writes fail.
 	st.fail = true
-	occs, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(7), w.From, nil)
+	occs, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(7), w.From, nil, false)
 	if err == nil {
 		t.Fatal("a failed write was not reported")
 	}
@@ -121,7 +121,7 @@ func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
 		t.Fatalf("evaluated %d occurrences after a failed write, want the merged 2", len(occs))
 	}
 	st.fail = false
-	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(8), w.From, nil); err != nil {
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(8), w.From, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	var stored []string
@@ -134,7 +134,7 @@ func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
 
 	// Nothing changed: nothing is written.
 	st.upserts, st.removals = 0, 0
-	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(8).Add(time.Hour), w.From, nil); err != nil {
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6)}, w, at(8).Add(time.Hour), w.From, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if st.upserts != 0 || st.removals != 0 {
@@ -142,14 +142,14 @@ func TestHistoryMergeSurvivesFailedWrites(t *testing.T) {
 	}
 	// A single meeting moved to a later day: its old time is dropped from
 	// the store once it has passed.
-	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 12)}, w, at(9), w.From, nil); err != nil {
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 12)}, w, at(9), w.From, nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 14)}, w, at(10), w.From, nil); err != nil {
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 14)}, w, at(10), w.From, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	st.removals = 0
-	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 14)}, w, at(13), w.From, nil); err != nil {
+	if _, err := h.merge(ctx, st, []calendar.Occurrence{occ("new", 6), occ("mv", 14)}, w, at(13), w.From, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if st.removals != 1 {

@@ -9,18 +9,13 @@ import (
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/calendar/icsfeed"
 )
 
-// FeedRecord is the persisted state of one ICS source.
-type FeedRecord struct {
-	// Source identifies the source definition the data came from; callers
-	// ignore a record whose definition changed.
-	Source     string
-	Validators calendar.Validators
-	// Body is the feed as last fetched successfully.
-	Body        []byte
-	LastSuccess time.Time
-}
+// FeedRecord is the persisted state of one ICS feed.
+type FeedRecord = icsfeed.Record
+
+var _ icsfeed.Store = (*Store)(nil)
 
 // LoadFeed returns the stored state of the ICS source name, or (nil, nil).
 func (s *Store) LoadFeed(ctx context.Context, name string) (*FeedRecord, error) {

@@ -1,0 +1,108 @@
+package google
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// Source is Google Calendar as a calendar.Source: every person's primary
+// calendar (or a fixed list), synced by a Syncer.
+type Source struct {
+	Syncer *Syncer
+	// List, when not empty, is the calendars to sync instead of every
+	// person's primary calendar. An entry that is a person's email or
+	// alias belongs to that person; other ids belong to nobody of the
+	// directory and are synced under their own id.
+	List []string
+	// Zone anchors all-day dates and floating times (nil = each
+	// calendar's own zone as Google reports it).
+	Zone *time.Location
+}
+
+// NamePrefix starts the name of every Google calendar ("google:" + id),
+// so names never collide with configured ICS feeds.
+const NamePrefix = "google:"
+
+// Kind is "google".
+func (s *Source) Kind() string { return "google" }
+
+// Calendars lists the calendars to sync, sorted by id.
+func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
+	ids := s.List
+	if len(ids) == 0 {
+		ids = org.Emails()
+	}
+	ids = append([]string(nil), ids...)
+	sort.Strings(ids)
+	out := make([]calendar.Calendar, 0, len(ids))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		id = strings.ToLower(strings.TrimSpace(id))
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		owner := id
+		if p, ok := org.Resolve(id); ok {
+			owner = p
+		}
+		out = append(out, calendar.Calendar{Name: NamePrefix + id, Owner: owner, Zone: s.Zone, ID: id})
+	}
+	return out
+}
+
+func gcal(c calendar.Calendar) Calendar {
+	return Calendar{ID: c.ID, Name: c.Name, Owner: c.Owner, Zone: c.Zone}
+}
+
+// Restore converts the stored event set of cal, without any request.
+func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.Restored, error) {
+	g := gcal(cal).normalized()
+	st, err := s.Syncer.store.LoadCalendar(ctx, g.ID)
+	if err != nil {
+		return nil, fmt.Errorf("google: calendar %s: load state: %w", g.ID, err)
+	}
+	if st == nil {
+		return nil, nil
+	}
+	return &calendar.Restored{Feed: s.Syncer.feed(g, st, false), LastSuccess: st.UpdatedAt}, nil
+}
+
+// Sync syncs every calendar of cals, at most Config.Concurrency at once,
+// reporting each as it finishes.
+func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(calendar.SyncResult)) {
+	sem := make(chan struct{}, s.Syncer.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for _, cal := range cals {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res := s.Syncer.Sync(ctx, gcal(cal))
+			if ctx.Err() != nil {
+				return
+			}
+			out := calendar.SyncResult{Calendar: cal, Duration: res.Duration}
+			if res.Err != nil {
+				out.Err, out.Reason = res.Err, "api"
+			} else {
+				// The feed of an unchanged calendar is the cached one.
+				out.Feed, out.Unchanged = res.Feed, !res.Full && res.Changes == 0
+			}
+			done(out)
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,262 @@
+// Package icsfeed is the ICS feed source: configured feeds (local files or
+// http(s) URLs), fetched with calendar.Fetch (conditional requests from the
+// stored validators) and parsed with calendar.ParseICS. It implements
+// calendar.Source. Each feed's validators and last good body live in a
+// Store so a restart sends conditional requests and a failing feed keeps
+// serving its last good data. Errors start with "icsfeed: " or come from
+// package calendar ("calendar: feed NAME: ...").
+package icsfeed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// Feed is one configured feed.
+type Feed struct {
+	Name  string
+	Owner string // as configured; resolved to the primary email by Calendars
+	Path  string // a local file, or
+	URL   string // an http(s) URL
+	Zone  *time.Location
+}
+
+// Record is the stored state of one feed.
+type Record struct {
+	// Source identifies the feed definition the data came from (Path or
+	// URL, owner and zone); a record of another definition is ignored.
+	Source      string
+	Validators  calendar.Validators
+	Body        []byte // the feed as last fetched successfully
+	LastSuccess time.Time
+}
+
+// Store keeps each feed's state. Every method commits before it returns.
+type Store interface {
+	LoadFeed(ctx context.Context, name string) (*Record, error) // nil, nil when none
+	SaveFeed(ctx context.Context, name string, rec *Record) error
+}
+
+// FetchFunc fetches one feed: calendar.Fetch, or a test's replacement.
+type FetchFunc func(ctx context.Context, src calendar.ICSSource, opts calendar.FetchOptions) (*calendar.FetchResult, error)
+
+// DefaultConcurrency is how many feeds are fetched and parsed at once:
+// thousands of parses in flight would hold every feed's bytes and events in
+// memory at the same time.
+const DefaultConcurrency = 8
+
+// Options configure a Source.
+type Options struct {
+	Feeds    []Feed
+	Timeout  time.Duration // per fetch, body included
+	MaxBytes int64         // per feed body
+	// Store holds validators and bodies (nil = none: every sync fetches
+	// in full and nothing survives the process).
+	Store Store
+	// ReadOnly uses the stored state but never writes it (one-shot
+	// commands beside a running daemon).
+	ReadOnly    bool
+	Concurrency int       // default DefaultConcurrency
+	Fetch       FetchFunc // default calendar.Fetch
+	// Now is the clock of stored success times (default time.Now).
+	Now func() time.Time
+}
+
+// Source is the ICS feed source.
+type Source struct {
+	o Options
+
+	mu         sync.Mutex
+	validators map[string]stored // by feed name: what the last read was made from
+}
+
+type stored struct {
+	source string
+	v      calendar.Validators
+}
+
+// New returns the source of o.Feeds.
+func New(o Options) *Source {
+	if o.Concurrency <= 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.Fetch == nil {
+		o.Fetch = calendar.Fetch
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Source{o: o, validators: map[string]stored{}}
+}
+
+// Kind is "ics".
+func (s *Source) Kind() string { return "ics" }
+
+// Calendars lists the configured feeds, each owner resolved to the
+// directory's primary email (an alias in the config still names one
+// person; the organizer-copy preference in calendar.Dedup compares them).
+func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
+	out := make([]calendar.Calendar, 0, len(s.o.Feeds))
+	for _, f := range s.o.Feeds {
+		owner := f.Owner
+		if p, ok := org.Resolve(owner); ok {
+			owner = p
+		}
+		id := f.Path
+		if f.URL != "" {
+			id = f.URL
+		}
+		out = append(out, calendar.Calendar{Name: f.Name, Owner: owner, Zone: f.Zone, ID: id})
+	}
+	return out
+}
+
+// sourceID identifies a feed definition: stored state is reused only while
+// the feed still points at the same file or URL, owner and zone (the
+// format of the records cadence has always stored).
+func (s *Source) sourceID(c calendar.Calendar) string {
+	src := s.feed(c)
+	zone := ""
+	if c.Zone != nil {
+		zone = c.Zone.String()
+	}
+	return c.Owner + "|" + src.Path + "|" + src.URL + "|" + zone
+}
+
+func (s *Source) feed(cal calendar.Calendar) calendar.ICSSource {
+	src := calendar.ICSSource{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone}
+	for _, f := range s.o.Feeds {
+		if f.Name == cal.Name {
+			src.Path, src.URL = f.Path, f.URL
+			break
+		}
+	}
+	return src
+}
+
+// Restore parses the stored body of cal, if any was stored for the same
+// definition. A body this version cannot parse is ignored (refetched).
+func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.Restored, error) {
+	if s.o.Store == nil {
+		return nil, nil
+	}
+	rec, err := s.o.Store.LoadFeed(ctx, cal.Name)
+	if err != nil {
+		return nil, fmt.Errorf("icsfeed: feed %s: %w", cal.Name, err)
+	}
+	if rec == nil || rec.Source != s.sourceID(cal) {
+		return nil, nil
+	}
+	feed, err := parse(cal, rec.Body)
+	if err != nil {
+		return nil, nil
+	}
+	s.mu.Lock()
+	s.validators[cal.Name] = stored{source: rec.Source, v: rec.Validators}
+	s.mu.Unlock()
+	return &calendar.Restored{Feed: feed, LastSuccess: rec.LastSuccess}, nil
+}
+
+func parse(cal calendar.Calendar, data []byte) (*calendar.Feed, error) {
+	return calendar.ParseICS(bytes.NewReader(data), calendar.ParseOptions{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone})
+}
+
+// Sync fetches and parses every feed of cals, at most Concurrency at
+// once, conditionally when the feed's data was restored or read before.
+func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(calendar.SyncResult)) {
+	sem := make(chan struct{}, s.o.Concurrency)
+	var wg sync.WaitGroup
+	// Sorted by name so runs are repeatable.
+	cals = append([]calendar.Calendar(nil), cals...)
+	sort.Slice(cals, func(i, j int) bool { return cals[i].Name < cals[j].Name })
+	for _, cal := range cals {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res := s.sync(ctx, cal)
+			if ctx.Err() == nil {
+				done(res)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncResult {
+	start := time.Now() // duration measurement only, never logic
+	res := calendar.SyncResult{Calendar: cal}
+	id := s.sourceID(cal)
+	var prev *calendar.Validators
+	s.mu.Lock()
+	if st, ok := s.validators[cal.Name]; ok && st.source == id && (st.v.ETag != "" || st.v.LastModified != "") {
+		v := st.v
+		prev = &v
+	}
+	s.mu.Unlock()
+	fr, err := s.o.Fetch(ctx, s.feed(cal), calendar.FetchOptions{Timeout: s.o.Timeout, MaxBytes: s.o.MaxBytes, Previous: prev})
+	defer func() { res.Duration = time.Since(start) }()
+	if err != nil {
+		res.Err, res.Reason = err, fetchReason(err)
+		return res
+	}
+	if fr.NotModified {
+		res.Unchanged = true
+		return res
+	}
+	feed, err := parse(cal, fr.Data)
+	if err != nil {
+		res.Err, res.Reason = err, "parse"
+		return res
+	}
+	res.Feed = feed
+	s.mu.Lock()
+	s.validators[cal.Name] = stored{source: id, v: fr.Validators}
+	s.mu.Unlock()
+	if s.o.Store != nil && !s.o.ReadOnly {
+		rec := &Record{Source: id, Validators: fr.Validators, Body: fr.Data, LastSuccess: s.o.Now()}
+		if err := s.o.Store.SaveFeed(ctx, cal.Name, rec); err != nil {
+			res.StateErr = fmt.Errorf("icsfeed: feed %s: %w", cal.Name, err)
+		}
+	}
+	return res
+}
+
+// fetchReason classifies a fetch error for cadence_source_errors_total.
+func fetchReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, calendar.ErrTooLarge):
+		return "too_large"
+	case errors.Is(err, calendar.ErrHTTPStatus):
+		return "http_status"
+	default:
+		return "fetch"
+	}
+}
+
+// Update replaces the options (a configuration reload); the validators of
+// feeds whose definition did not change are kept, so the next sync is
+// still conditional.
+func (s *Source) Update(o Options) {
+	n := New(o)
+	s.mu.Lock()
+	s.o = n.o
+	s.mu.Unlock()
+}

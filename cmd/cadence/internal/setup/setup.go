@@ -1,0 +1,252 @@
+// Package setup turns a configuration into the engine's options: the
+// directory sources (the org chart file, the Workspace directory, merged),
+// the calendar sources (ICS feeds, Google Calendar) and the evaluation
+// options. It is the only place in cmd/ that knows which sources exist;
+// the engine never asks. Errors are the sources' own (credentials are
+// never part of them).
+package setup
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/calendar/google"
+	"github.com/cadence-dev/cadence/calendar/icsfeed"
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/internal/engine"
+	"github.com/cadence-dev/cadence/internal/store"
+)
+
+// Deps are what the caller injects.
+type Deps struct {
+	// Store is the state (nil = none: no history, no stored feeds; Google
+	// then cannot sync).
+	Store *store.Store
+	// ReadOnly: the one-shot commands apply the stored history and feed
+	// data without writing them (Google's sync state is still written:
+	// it cannot sync otherwise).
+	ReadOnly bool
+	Clock    engine.Clock
+	Logger   interface{ Warn(string, ...any) }
+	Metrics  *engine.Metrics
+	// Registerer receives the Google source's metrics (nil = none).
+	Registerer prometheus.Registerer
+	// GoogleClock paces the Google syncer's rate limits and backoff (nil =
+	// Clock). A one-shot command's clock is fixed at --at: it passes the
+	// wall clock here.
+	GoogleClock google.Clock
+	// Fetch replaces how ICS feeds are fetched (tests).
+	Fetch icsfeed.FetchFunc
+}
+
+// Built is what Options made, for reuse on reload.
+type Built struct {
+	ICS    *icsfeed.Source
+	Google *google.Syncer // nil without a google: section
+}
+
+// Options builds the engine's options for cfg. prev, when not nil, is the
+// running configuration's Built: its Google syncer is kept when the
+// google: section did not change (its metrics are registered once), and
+// its ICS source keeps the feeds' validators.
+func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googleChanged bool) (engine.Options, *Built, error) {
+	o := engine.Options{
+		Eval:                   cfg.Options(),
+		Clock:                  d.Clock,
+		Metrics:                d.Metrics,
+		ReadOnly:               d.ReadOnly,
+		SyncEvery:              cfg.Serve.SyncEvery,
+		EvaluateEvery:          cfg.Serve.EvaluateEvery,
+		FirstEvaluationTimeout: cfg.Serve.FirstEvaluationTimeout,
+	}
+	if d.Clock == nil {
+		d.Clock = engine.RealClock
+		o.Clock = d.Clock
+	}
+	if d.Store != nil {
+		o.History = d.Store
+	}
+	b := &Built{}
+	icsOpts := icsfeed.Options{
+		Feeds:    icsFeeds(cfg),
+		Timeout:  cfg.Sources.HTTP.Timeout,
+		MaxBytes: cfg.Sources.HTTP.MaxBytes,
+		ReadOnly: d.ReadOnly,
+		Fetch:    d.Fetch,
+		Now:      d.Clock.Now,
+	}
+	if d.Store != nil {
+		icsOpts.Store = d.Store
+	}
+	if prev != nil && prev.ICS != nil {
+		b.ICS = prev.ICS
+		b.ICS.Update(icsOpts)
+	} else {
+		b.ICS = icsfeed.New(icsOpts)
+	}
+	o.Sources = append(o.Sources, b.ICS)
+
+	fileDir := engine.DirectoryFunc(func(context.Context) ([]cadence.Person, error) {
+		if cfg.Google.Directory.Enabled {
+			// Overrides of the Workspace directory: they need not form a
+			// directory on their own.
+			return cfg.LoadPeople()
+		}
+		dir, err := cfg.LoadDirectory() // errors name the config key and line
+		if err != nil {
+			return nil, err
+		}
+		ps := dir.People()
+		out := make([]cadence.Person, len(ps))
+		for i, p := range ps {
+			out[i] = *p
+		}
+		return out, nil
+	})
+
+	if !cfg.Google.Enabled {
+		o.Directory = []engine.DirectorySource{fileDir}
+		return o, b, nil
+	}
+	if prev != nil && prev.Google != nil && !googleChanged {
+		b.Google = prev.Google
+	} else {
+		if d.Store == nil {
+			return o, nil, fmt.Errorf("google: no state store (serve.state_path)")
+		}
+		var err error
+		if b.Google, err = newGoogle(ctx, cfg, d); err != nil {
+			return o, nil, err
+		}
+	}
+	g := cfg.Google
+	src := &google.Source{Syncer: b.Google, Zone: g.Timezone}
+	if g.Calendars == "list" {
+		src.List = g.CalendarList
+	}
+	o.Sources = append(o.Sources, src)
+	if !g.Directory.Enabled {
+		o.Directory = []engine.DirectorySource{fileDir}
+		return o, b, nil
+	}
+	_, dirEndpoint := google.Endpoints(g.Endpoint)
+	dirClient, err := directoryClient(ctx, cfg)
+	if err != nil {
+		return o, nil, err
+	}
+	o.Directory = []engine.DirectorySource{engine.Workspace(b.Google, google.DirectoryConfig{
+		Endpoint: dirEndpoint, Customer: g.Directory.Customer, Domain: g.Directory.Domain,
+		Client: dirClient, CreationAsHireDate: g.Directory.CreationAsHireDate,
+	})}
+	if cfg.Directory.CSV != "" || cfg.Directory.YAML != "" {
+		o.Directory = append(o.Directory, fileDir)
+	}
+	o.RefreshDirectory = true
+	return o, b, nil
+}
+
+func icsFeeds(cfg *config.Config) []icsfeed.Feed {
+	out := make([]icsfeed.Feed, 0, len(cfg.Sources.ICS))
+	for _, s := range cfg.Sources.ICS {
+		out = append(out, icsfeed.Feed{Name: s.Name, Owner: s.Owner, Path: s.Path, URL: s.URL, Zone: s.Zone})
+	}
+	return out
+}
+
+// googleClock adapts the engine's clock for the Google syncer's rate
+// limiter and backoff.
+type googleClock struct{ c engine.Clock }
+
+func (g googleClock) Now() time.Time { return g.c.Now() }
+func (g googleClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	select {
+	case <-g.c.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// newGoogle builds the Google syncer of cfg on the state store. Credentials
+// are read here; errors never contain their contents or paths.
+func newGoogle(ctx context.Context, cfg *config.Config, d Deps) (*google.Syncer, error) {
+	g := cfg.Google
+	calEndpoint, _ := google.Endpoints(g.Endpoint)
+	gc := google.Config{
+		Endpoint:            calEndpoint,
+		PageSize:            g.PageSize,
+		PerUserPerMinute:    g.PerUserPerMinute,
+		PerProjectPerMinute: g.PerProjectPerMinute,
+		MaxAttempts:         g.MaxAttempts,
+		Concurrency:         g.Concurrency,
+		RequestTimeout:      g.RequestTimeout,
+		Registerer:          d.Registerer,
+		Clock:               d.GoogleClock,
+	}
+	if gc.Clock == nil {
+		gc.Clock = googleClock{d.Clock}
+	}
+	if d.Metrics != nil {
+		gc.SyncDuration = d.Metrics.SyncDuration()
+	}
+	switch {
+	case g.ServiceAccountKeyFile != "":
+		key, err := google.ReadSecretFile(g.ServiceAccountKeyFile, "service account key")
+		if err != nil {
+			return nil, err
+		}
+		sa, err := google.NewServiceAccount(key, google.CalendarScope)
+		if err != nil {
+			return nil, err
+		}
+		gc.HTTPClient = sa.HTTPClient()
+	case g.TokenFile != "":
+		hc, err := userClient(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		gc.HTTPClient = func(context.Context, google.Calendar) (*http.Client, error) { return hc, nil }
+	}
+	return google.New(gc, d.Store)
+}
+
+func userClient(ctx context.Context, cfg *config.Config) (*http.Client, error) {
+	client, err := google.ReadSecretFile(cfg.Google.OAuthClientFile, "OAuth client")
+	if err != nil {
+		return nil, err
+	}
+	return google.UserClient(ctx, client, cfg.Google.TokenFile)
+}
+
+// directoryClient is the authorized client for users.list (nil with the
+// fake server, which needs none).
+func directoryClient(ctx context.Context, cfg *config.Config) (*http.Client, error) {
+	g := cfg.Google
+	switch {
+	case g.ServiceAccountKeyFile != "":
+		key, err := google.ReadSecretFile(g.ServiceAccountKeyFile, "service account key")
+		if err != nil {
+			return nil, err
+		}
+		dsa, err := google.NewServiceAccount(key, google.DirectoryScope)
+		if err != nil {
+			return nil, err
+		}
+		return dsa.Client(ctx, g.Directory.AdminSubject), nil
+	case g.TokenFile != "":
+		return userClient(ctx, cfg)
+	}
+	return nil, nil
+}
+
+var _ calendar.Source = (*icsfeed.Source)(nil)
+var _ calendar.Source = (*google.Source)(nil)

@@ -1,0 +1,784 @@
+// Package engine is cadence's pipeline, written once for every command:
+// the directory (file, Workspace, merged), the calendar sources (any
+// calendar.Source), the relevance filter, expansion, deduplication, the
+// occurrence history with its silent deletions, and the evaluation at T
+// and at T−7d ("last week"). `cadence report`, `events` and `digest` and
+// the bench call Once (or Read and Calendar); `cadence serve` runs the
+// long-lived loop (Start, Stop, Update). cmd/ only turns configuration
+// into Options.
+//
+// Data flows one way: sources (package calendar and its subpackages) →
+// cadence (classification and evaluation) → the caller, which presents
+// the Evaluation with package report.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+)
+
+// Clock is the engine's time source; tests drive a fake one.
+type Clock interface {
+	Now() time.Time
+	// After is time.After on this clock.
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// RealClock is the wall clock.
+var RealClock Clock = realClock{}
+
+// Defaults of the loop's Options.
+const (
+	DefaultSyncEvery              = 15 * time.Minute
+	DefaultEvaluateEvery          = 5 * time.Minute
+	DefaultFirstEvaluationTimeout = 2 * time.Minute
+	// Settle is how long the loop waits after a change for more changes
+	// to arrive before it evaluates (every evaluation expands every feed).
+	Settle = 5 * time.Second
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Directory lists the org chart's sources: the first is the base,
+	// each later one overrides it person by person.
+	Directory []DirectorySource
+	// RefreshDirectory re-reads the directory every SyncEvery in the loop
+	// (the Workspace directory changes; a file is re-read on Update).
+	RefreshDirectory bool
+	// Sources are the calendar sources; calendar names are unique across
+	// them.
+	Sources []calendar.Source
+	// Eval are the classification and policy options.
+	Eval cadence.Options
+	// History keeps the occurrence history (nil = none: silent deletions
+	// cannot be seen).
+	History HistoryStore
+	// ReadOnly applies the stored history without writing it: the one-shot
+	// commands, which may run beside a daemon that owns the history.
+	ReadOnly bool
+	Logger   *slog.Logger
+	Clock    Clock
+	Metrics  *Metrics // nil = none
+	// Notify, when set, receives what a person running a command should
+	// see on stderr: each failed source, and each warning of a source.
+	Notify func(source, msg string)
+
+	// The loop's pacing (zero = the defaults above).
+	SyncEvery, EvaluateEvery, FirstEvaluationTimeout time.Duration
+	// OnEvaluation receives every evaluation of the loop (the daemon swaps
+	// it in), after Latest returns it.
+	OnEvaluation func(*Evaluation)
+}
+
+// Evaluation is one evaluation and what it was made from.
+type Evaluation struct {
+	At        time.Time
+	Directory *cadence.Directory
+	Snapshot  *cadence.Snapshot
+	// LastWeek is the evaluation at LastWeek(At) of the same occurrences,
+	// for "change since last week": only its statuses and tallies are
+	// kept (no per-pair occurrence lists).
+	LastWeek *cadence.Snapshot
+	// Occurrences counts the evaluated occurrences.
+	Occurrences int
+}
+
+// Engine reads sources and evaluates. Create it with New; use Once (or
+// Read, then Evaluate or Calendar) for one evaluation, Start/Stop for the
+// daemon's loop.
+type Engine struct {
+	log   *slog.Logger
+	clock Clock
+	m     *Metrics
+
+	mu  sync.RWMutex
+	o   Options
+	dir *cadence.Directory
+
+	feedsMu sync.Mutex
+	feeds   map[string]*feedState // by calendar name
+
+	histMu  sync.Mutex
+	history *historyState // loaded by Load when Options.History is set
+
+	latest   atomic.Pointer[Evaluation]
+	lastOccs atomic.Int64 // occurrences of the last expansion (sizes the next)
+	changed  chan struct{}
+
+	// the loop
+	runCtx  context.Context
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+	srcStop context.CancelFunc
+	srcWG   sync.WaitGroup
+}
+
+// feedState is what the engine holds for one calendar: its last good data
+// (kept while the calendar fails) and health.
+type feedState struct {
+	src int // index in Options.Sources
+	cal calendar.Calendar
+
+	mu          sync.Mutex
+	restored    bool // Restore was tried
+	feed        *calendar.Feed
+	ok          bool
+	attempted   bool
+	lastSuccess time.Time
+	lastError   string
+}
+
+// New returns an engine; nothing is read until Load, Once or Start.
+func New(o Options) *Engine {
+	o = withDefaults(o)
+	return &Engine{o: o, log: o.Logger, clock: o.Clock, m: o.Metrics,
+		feeds: map[string]*feedState{}, changed: make(chan struct{}, 1)}
+}
+
+func withDefaults(o Options) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = RealClock
+	}
+	if o.SyncEvery <= 0 {
+		o.SyncEvery = DefaultSyncEvery
+	}
+	if o.EvaluateEvery <= 0 {
+		o.EvaluateEvery = DefaultEvaluateEvery
+	}
+	if o.FirstEvaluationTimeout <= 0 {
+		o.FirstEvaluationTimeout = DefaultFirstEvaluationTimeout
+	}
+	return o
+}
+
+func (e *Engine) state() (Options, *cadence.Directory) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.o, e.dir
+}
+
+// Directory is the current directory (nil before Load).
+func (e *Engine) Directory() *cadence.Directory {
+	_, dir := e.state()
+	return dir
+}
+
+// Latest is the loop's latest evaluation (nil before the first).
+func (e *Engine) Latest() *Evaluation { return e.latest.Load() }
+
+// Load reads the directory and the stored history's index, and lists
+// every source's calendars. A directory problem is a *DirectoryError.
+func (e *Engine) Load(ctx context.Context) error {
+	o, _ := e.state()
+	dir, err := loadDirectory(ctx, o.Directory)
+	if err != nil {
+		return err
+	}
+	if o.History != nil {
+		h, err := loadHistory(ctx, o.History)
+		if err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		e.histMu.Lock()
+		e.history = h
+		e.histMu.Unlock()
+		e.lastOccs.Store(int64(len(h.saved))) // about the next evaluation's size
+	}
+	e.mu.Lock()
+	e.dir = dir
+	e.mu.Unlock()
+	e.reconcile(o, dir)
+	return nil
+}
+
+// reconcile makes the feed states those of o's sources for dir: a
+// calendar whose definition is unchanged keeps its state (data, health),
+// others start anew, and calendars no longer listed are dropped.
+func (e *Engine) reconcile(o Options, dir *cadence.Directory) {
+	e.feedsMu.Lock()
+	defer e.feedsMu.Unlock()
+	keep := map[string]*feedState{}
+	for i, src := range o.Sources {
+		for _, cal := range src.Calendars(org{dir}) {
+			if _, dup := keep[cal.Name]; dup {
+				e.log.Warn("two calendars share a name; the second is ignored", "source", cal.Name, "kind", src.Kind())
+				continue
+			}
+			if fs, ok := e.feeds[cal.Name]; ok && fs.cal.Same(cal) {
+				fs.src = i
+				keep[cal.Name] = fs
+				continue
+			}
+			keep[cal.Name] = &feedState{src: i, cal: cal}
+		}
+	}
+	e.feeds = keep
+	e.m.forget(func(name string) bool { _, ok := keep[name]; return ok })
+}
+
+// ensure adds the calendars of source i that are new (a person joined the
+// directory) and drops those of source i no longer listed.
+func (e *Engine) ensure(i int, cals []calendar.Calendar) {
+	e.feedsMu.Lock()
+	defer e.feedsMu.Unlock()
+	want := map[string]bool{}
+	for _, cal := range cals {
+		want[cal.Name] = true
+		if fs, ok := e.feeds[cal.Name]; !ok || !fs.cal.Same(cal) {
+			e.feeds[cal.Name] = &feedState{src: i, cal: cal}
+		}
+	}
+	for name, fs := range e.feeds {
+		if fs.src == i && !want[name] {
+			delete(e.feeds, name)
+		}
+	}
+}
+
+// feedsOf returns the feed states of source i (all when i < 0), sorted by
+// calendar name: the same order in every command, so deduplication and
+// output are repeatable.
+func (e *Engine) feedsOf(i int) []*feedState {
+	e.feedsMu.Lock()
+	out := make([]*feedState, 0, len(e.feeds))
+	for _, fs := range e.feeds {
+		if i < 0 || fs.src == i {
+			out = append(out, fs)
+		}
+	}
+	e.feedsMu.Unlock()
+	sort.Slice(out, func(a, b int) bool { return out[a].cal.Name < out[b].cal.Name })
+	return out
+}
+
+// restoreParallel is how many stored calendars are restored (parsed) at
+// once.
+const restoreParallel = 4
+
+// restore reads the stored data of every feed of source i not yet
+// restored. A failure is logged; the calendar is then read afresh.
+func (e *Engine) restore(ctx context.Context, o Options, i int) {
+	src := o.Sources[i]
+	sem := make(chan struct{}, restoreParallel)
+	var wg sync.WaitGroup
+	for _, fs := range e.feedsOf(i) {
+		fs.mu.Lock()
+		done := fs.restored
+		fs.restored = true
+		fs.mu.Unlock()
+		if done {
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r, err := src.Restore(ctx, fs.cal)
+			if err != nil {
+				e.log.Error("restoring stored calendar data", "source", fs.cal.Name, "err", err)
+				return
+			}
+			if r == nil || r.Feed == nil {
+				return
+			}
+			fs.mu.Lock()
+			if fs.feed == nil {
+				fs.feed, fs.lastSuccess = r.Feed, r.LastSuccess
+			}
+			fs.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+}
+
+// apply records one sync result; it reports whether the evaluation's
+// input changed (data or health).
+func (e *Engine) apply(res calendar.SyncResult) bool {
+	e.feedsMu.Lock()
+	fs := e.feeds[res.Calendar.Name]
+	e.feedsMu.Unlock()
+	if fs == nil {
+		return false
+	}
+	name := res.Calendar.Name
+	e.m.sourceSync(name, res.Duration)
+	now := e.clock.Now()
+	o, _ := e.state()
+	if res.Err != nil {
+		e.m.sourceError(name, res.Reason)
+		e.log.Warn("source sync failed; keeping its last good data", "source", name, "err", res.Err)
+		if o.Notify != nil {
+			o.Notify(name, res.Err.Error())
+		}
+		fs.mu.Lock()
+		changed := fs.ok || !fs.attempted || fs.lastError != res.Err.Error()
+		fs.ok, fs.attempted, fs.lastError = false, true, res.Err.Error()
+		fs.mu.Unlock()
+		return changed
+	}
+	if res.StateErr != nil {
+		// The data is good but would be lost on restart: count it.
+		e.m.sourceError(name, "store")
+		e.log.Error("saving source state", "source", name, "err", res.StateErr)
+	}
+	fs.mu.Lock()
+	changed := !fs.ok || !fs.attempted
+	if res.Feed != nil && res.Feed != fs.feed {
+		fs.feed, changed = res.Feed, true
+	}
+	fs.ok, fs.attempted, fs.lastError, fs.lastSuccess = true, true, "", now
+	feed := fs.feed
+	fs.mu.Unlock()
+	if changed && res.Feed != nil {
+		for _, w := range feed.Warnings {
+			e.log.Debug("source warning", "source", name, "warning", w)
+			if o.Notify != nil {
+				o.Notify(name, "warning: "+w)
+			}
+		}
+		if feed.WithoutAttendees() {
+			e.log.Warn(noAttendees, "source", name, "events", len(feed.Events))
+			if o.Notify != nil {
+				o.Notify(name, "warning: "+noAttendees)
+			}
+		}
+	}
+	return changed
+}
+
+// noAttendees is the warning of a calendar without any attendee.
+const noAttendees = "no event carries an ATTENDEE or ORGANIZER: this export cannot show 1:1s (use the Google Calendar source, or an export that keeps attendees)"
+
+// syncAll syncs every calendar of every source once, sources in parallel.
+func (e *Engine) syncAll(ctx context.Context, o Options) {
+	var wg sync.WaitGroup
+	for i, src := range o.Sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.restore(ctx, o, i)
+			cals := calsOf(e.feedsOf(i))
+			src.Sync(ctx, cals, func(r calendar.SyncResult) { e.apply(r) })
+		}()
+	}
+	wg.Wait()
+}
+
+func calsOf(feeds []*feedState) []calendar.Calendar {
+	out := make([]calendar.Calendar, len(feeds))
+	for i, fs := range feeds {
+		out[i] = fs.cal
+	}
+	return out
+}
+
+// Read loads the directory and the history index and syncs every source
+// once (restoring stored data first, which a failing calendar keeps).
+func (e *Engine) Read(ctx context.Context) error {
+	if err := e.Load(ctx); err != nil {
+		return err
+	}
+	o, _ := e.state()
+	e.syncAll(ctx, o)
+	return ctx.Err()
+}
+
+// Once is one evaluation at now: Read, then Evaluate.
+func (e *Engine) Once(ctx context.Context, now time.Time) (*Evaluation, error) {
+	if err := e.Read(ctx); err != nil {
+		return nil, err
+	}
+	return e.Evaluate(ctx, now)
+}
+
+// input is the current data of every calendar, by name.
+type input struct {
+	events   [][]calendar.Event
+	zones    []*time.Location
+	names    []string
+	statuses []cadence.SourceStatus
+}
+
+func (e *Engine) input() input {
+	feeds := e.feedsOf(-1)
+	in := input{events: make([][]calendar.Event, 0, len(feeds))}
+	for _, fs := range feeds {
+		fs.mu.Lock()
+		st := cadence.SourceStatus{Name: fs.cal.Name, OK: fs.ok, Error: fs.lastError}
+		if !fs.lastSuccess.IsZero() {
+			t := fs.lastSuccess
+			st.LastSuccess = &t
+		}
+		if !fs.attempted && fs.feed != nil {
+			st.Error = "not read yet since start; serving stored data"
+		}
+		if !fs.attempted && fs.feed == nil && st.Error == "" {
+			st.Error = "not read yet"
+		}
+		if fs.feed.WithoutAttendees() {
+			st.Warning = noAttendees
+		}
+		if fs.feed != nil {
+			in.events = append(in.events, fs.feed.Events)
+			in.zones = append(in.zones, fs.cal.Zone)
+			in.names = append(in.names, fs.cal.Name)
+		}
+		fs.mu.Unlock()
+		in.statuses = append(in.statuses, st)
+	}
+	return in
+}
+
+// expand expands the current data over w (only relevant series with
+// rel) and merges the stored history. The history is written unless
+// Options.ReadOnly or write is false.
+func (e *Engine) expand(ctx context.Context, in input, rel *cadence.Relevance, w calendar.Window, now, keepFrom time.Time, write bool) ([]calendar.Occurrence, *historyState, error) {
+	o, _ := e.state()
+	warn := func(i int, msg string) {
+		e.log.Debug("expansion warning", "source", in.names[i], "warning", msg)
+		if o.Notify != nil {
+			o.Notify(in.names[i], "warning: "+msg)
+		}
+	}
+	x := Occurrences(rel, in.events, in.zones, w, warn, int(e.lastOccs.Load())*11/10)
+	if rel != nil {
+		e.lastOccs.Store(int64(len(x.Occurrences)))
+	}
+	e.histMu.Lock()
+	h := e.history
+	e.histMu.Unlock()
+	if h == nil {
+		return x.Occurrences, nil, nil
+	}
+	occs, err := h.merge(ctx, o.History, x.Occurrences, w, now, keepFrom, x.Filtered, o.ReadOnly || !write)
+	return occs, h, err
+}
+
+// Evaluate evaluates the data read so far at now and at LastWeek(now).
+// With a history it is merged (and, unless ReadOnly, written) first; a
+// failed write is logged and counted, and the evaluation still returned.
+func (e *Engine) Evaluate(ctx context.Context, now time.Time) (*Evaluation, error) {
+	start := time.Now() // duration measurement only, never logic
+	o, dir := e.state()
+	if dir == nil {
+		return nil, errors.New("engine: Evaluate before Load")
+	}
+	in := e.input()
+	w := ExpansionWindow(now, o.Eval.Window)
+	occs, _, err := e.expand(ctx, in, cadence.NewRelevance(dir, o.Eval), w, now, w.From, true)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		e.log.Error("saving occurrence history", "err", err)
+		e.m.evaluationFailed()
+	}
+	ev := &Evaluation{At: now, Directory: dir, Occurrences: len(occs)}
+	ev.Snapshot = cadence.Evaluate(dir, occs, o.Eval, now, in.statuses)
+	// "Last week" for the page and the digest: evaluated now, exactly, so
+	// the occurrences need not stay in memory until someone asks.
+	prev := cadence.Evaluate(dir, occs, o.Eval, LastWeek(now), in.statuses)
+	// Of last week only the statuses and tallies are read (report's
+	// BuildManagerView); its per-pair occurrence lists would double the
+	// memory held between evaluations.
+	for i := range prev.Pairs {
+		prev.Pairs[i].Occurrences = nil
+	}
+	ev.LastWeek = prev
+	e.m.evaluated(time.Since(start), now)
+	return ev, nil
+}
+
+// Calendar returns every occurrence of the data read so far over w, of
+// every series (no relevance filter: `cadence events` lists everything),
+// deduplicated, with the stored history applied but never written.
+// Gone holds the history entries of the occurrences that vanished from
+// their calendar (CancelReason vanished), by key, to explain them.
+func (e *Engine) Calendar(ctx context.Context, w calendar.Window, now time.Time) (occs []calendar.Occurrence, gone map[calendar.Key]calendar.Seen, err error) {
+	if e.Directory() == nil {
+		return nil, nil, errors.New("engine: Calendar before Load")
+	}
+	occs, h, err := e.expand(ctx, e.input(), nil, w, now, w.From, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	gone = map[calendar.Key]calendar.Seen{}
+	if h != nil {
+		h.mu.Lock()
+		for _, s := range h.entries {
+			if !s.GoneSince.IsZero() {
+				gone[s.Occ.Key()] = s
+			}
+		}
+		h.mu.Unlock()
+	}
+	// The history keeps what lies outside w; show only w.
+	in := occs[:0]
+	for _, o := range occs {
+		if !o.Start.Before(w.From) && o.Start.Before(w.To) {
+			in = append(in, o)
+		}
+	}
+	return in, gone, nil
+}
+
+// --- the loop (cadence serve) ---
+
+// jitter spreads syncs over ±10% of the interval so the sources of one
+// daemon, and the daemons of one org, do not all read at the same
+// instant.
+func jitter(d time.Duration) time.Duration {
+	span := d / 5
+	if span <= 0 {
+		return d
+	}
+	return d - span/2 + time.Duration(rand.Int64N(int64(span)))
+}
+
+// Start runs the loop until Stop: every source is restored from its
+// state, then synced every SyncEvery; the directory is re-read with it
+// when RefreshDirectory; an evaluation follows any change (after Settle)
+// and at least every EvaluateEvery, and goes to OnEvaluation. The first
+// evaluation waits until every calendar was tried once, bounded by
+// FirstEvaluationTimeout. Call Load first.
+func (e *Engine) Start(ctx context.Context) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.runCtx, e.stop = ctx, cancel
+	e.startSources()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.evaluateLoop(ctx)
+	}()
+}
+
+// Stop ends the loop and waits for it (a sync in flight is cancelled).
+func (e *Engine) Stop() {
+	if e.stop == nil {
+		return
+	}
+	e.stop()
+	e.srcWG.Wait()
+	e.wg.Wait()
+}
+
+// Update replaces the options (a configuration reload): the new directory
+// is read first, and on error the running configuration stays. Calendars
+// whose definition did not change keep their data and health.
+func (e *Engine) Update(ctx context.Context, o Options) error {
+	o = withDefaults(o)
+	dir, err := loadDirectory(ctx, o.Directory)
+	if err != nil {
+		return err
+	}
+	e.stopSources()
+	e.mu.Lock()
+	e.o, e.dir = o, dir
+	e.mu.Unlock()
+	e.m = o.Metrics
+	e.reconcile(o, dir)
+	if e.runCtx != nil && e.runCtx.Err() == nil {
+		e.startSources()
+	}
+	e.signalChange()
+	return nil
+}
+
+func (e *Engine) startSources() {
+	ctx, cancel := context.WithCancel(e.runCtx)
+	e.srcStop = cancel
+	o, _ := e.state()
+	for i, src := range o.Sources {
+		e.srcWG.Add(1)
+		go func() {
+			defer e.srcWG.Done()
+			e.sourceLoop(ctx, o, i, src)
+		}()
+	}
+	if o.RefreshDirectory {
+		e.srcWG.Add(1)
+		go func() {
+			defer e.srcWG.Done()
+			e.directoryLoop(ctx, o)
+		}()
+	}
+}
+
+func (e *Engine) stopSources() {
+	if e.srcStop != nil {
+		e.srcStop()
+		e.srcWG.Wait()
+	}
+}
+
+func (e *Engine) sourceLoop(ctx context.Context, o Options, i int, src calendar.Source) {
+	for first := true; ; first = false {
+		if !first {
+			// The directory may have changed: new people, new calendars.
+			_, dir := e.state()
+			e.ensure(i, src.Calendars(org{dir}))
+		}
+		e.restore(ctx, o, i)
+		var changed atomic.Bool
+		src.Sync(ctx, calsOf(e.feedsOf(i)), func(r calendar.SyncResult) {
+			if e.apply(r) {
+				changed.Store(true)
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if changed.Load() || first {
+			e.signalChange()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.clock.After(jitter(o.SyncEvery)):
+		}
+	}
+}
+
+func (e *Engine) directoryLoop(ctx context.Context, o Options) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.clock.After(jitter(o.SyncEvery)):
+		}
+		dir, err := loadDirectory(ctx, o.Directory)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			e.log.Warn("directory refresh failed; keeping the previous directory", "err", err)
+			continue
+		}
+		e.mu.Lock()
+		e.dir = dir
+		e.mu.Unlock()
+		e.signalChange()
+	}
+}
+
+func (e *Engine) signalChange() {
+	select {
+	case e.changed <- struct{}{}:
+	default:
+	}
+}
+
+// allAttempted reports whether every calendar has been tried once.
+func (e *Engine) allAttempted() bool {
+	for _, fs := range e.feedsOf(-1) {
+		fs.mu.Lock()
+		done := fs.attempted
+		fs.mu.Unlock()
+		if !done {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) evaluateLoop(ctx context.Context) {
+	o, _ := e.state()
+	// The first evaluation waits until every calendar was tried once (a
+	// failing one then serves its stored data), bounded so one hanging
+	// feed cannot keep the daemon unready.
+	firstDeadline := e.clock.After(o.FirstEvaluationTimeout)
+wait:
+	for !e.allAttempted() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.changed:
+		case <-firstDeadline:
+			e.log.Warn("first evaluation without every source", "timeout", o.FirstEvaluationTimeout)
+			break wait
+		}
+	}
+	// Changes signalled before now are part of this evaluation.
+	select {
+	case <-e.changed:
+	default:
+	}
+	e.evaluateNow(ctx)
+	for {
+		o, _ := e.state()
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.changed:
+			// Let a burst of syncs settle before evaluating.
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.clock.After(Settle):
+			}
+			select {
+			case <-e.changed:
+			default:
+			}
+		case <-e.clock.After(o.EvaluateEvery):
+		}
+		e.evaluateNow(ctx)
+	}
+}
+
+func (e *Engine) evaluateNow(ctx context.Context) {
+	ev, err := e.Evaluate(ctx, e.clock.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("evaluation failed", "err", err)
+		}
+		return
+	}
+	e.latest.Store(ev)
+	o, _ := e.state()
+	if o.OnEvaluation != nil {
+		o.OnEvaluation(ev)
+	}
+	e.log.Debug("evaluated", "pairs", len(ev.Snapshot.Pairs), "occurrences", ev.Occurrences)
+	// An evaluation's occurrences are garbage now; until the next one the
+	// daemon holds only events, history fingerprints and snapshots. Hand
+	// the memory back at once rather than keeping the evaluation's peak
+	// resident until the next (one collection per evaluation).
+	debug.FreeOSMemory()
+}
+
+// HasCalendarOf reports whether a calendar of the person (primary email)
+// is read.
+func (e *Engine) HasCalendarOf(email string) bool {
+	for _, fs := range e.feedsOf(-1) {
+		if fs.cal.Owner == email {
+			return true
+		}
+	}
+	return false
+}
