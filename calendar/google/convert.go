@@ -194,10 +194,12 @@ func (c *converter) masterOf(id string, g *calendarv3.Event) (*master, bool) {
 }
 
 // convert builds the calendar's normalized events from its event set.
-// Deleted masters are not in the set (the series has ended); cancelled
-// exceptions become cancelled overrides carrying their master's title and
-// attendees, since Google sends them with nothing but ids. prev is the
-// previous cycle's cache (nil = none); the new cache is returned.
+// Deleted masters are not in the set (the series has ended); a cancelled
+// single event becomes a cancelled event with its own data (one cancelled
+// occurrence); cancelled exceptions become cancelled overrides carrying
+// their master's title and attendees, since Google sends them with nothing
+// but ids. prev is the previous cycle's cache (nil = none); the new cache
+// is returned.
 func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*convEntry) ([]calendar.Event, map[string]*convEntry) {
 	cache := make(map[string]*convEntry, len(events))
 	ids := make([]string, 0, len(events))
@@ -221,7 +223,13 @@ func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*
 	var out []calendar.Event
 	for _, id := range ids {
 		e := cache[id]
-		if e.g.RecurringEventId != "" || e.g.Status == "cancelled" {
+		if e.g.RecurringEventId != "" {
+			continue
+		}
+		cancelled := e.g.Status == "cancelled"
+		if cancelled && (len(e.g.Recurrence) > 0 || e.g.Start == nil) {
+			// A cancelled master (its series has ended; apply does not
+			// keep one) or a cancelled id without data: nothing happens.
 			continue
 		}
 		if !e.done {
@@ -233,7 +241,10 @@ func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*
 		}
 		c.warnings = append(c.warnings, e.warns...)
 		if e.master != nil {
-			masters[id] = e.master
+			if !cancelled {
+				// Only a live event has instances to override.
+				masters[id] = e.master
+			}
 			out = append(out, e.master.ev)
 		}
 	}
@@ -246,6 +257,12 @@ func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*
 		orig, _, err := c.instant(id, g.OriginalStartTime)
 		if err != nil {
 			c.warnf(id, "originalStartTime: %v", err)
+			continue
+		}
+		if m != nil && g.Status == "cancelled" && pastSeriesEnd(m.ev.Recurrence, orig) {
+			// A "this and following" edit ended the series before this
+			// instance and deleted its exception: the instance moved to
+			// the new series, it was not cancelled.
 			continue
 		}
 		var ev calendar.Event
@@ -289,4 +306,37 @@ func (c *converter) convert(events map[string]json.RawMessage, prev map[string]*
 		out = append(out, ev)
 	}
 	return out, cache
+}
+
+// pastSeriesEnd reports whether t is after the last instance a series can
+// have: every RRULE ends (UNTIL) before t and no RDATE is at or after it.
+// A rule without UNTIL (endless, or COUNT) may reach t: false.
+func pastSeriesEnd(rs *calendar.RecurrenceSet, t time.Time) bool {
+	if rs == nil || len(rs.RRules) == 0 {
+		return false
+	}
+	for _, r := range rs.RRules {
+		until, ok := ruleUntil(r)
+		if !ok || !until.Before(t) {
+			return false
+		}
+	}
+	for _, d := range rs.RDates {
+		if !d.Before(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// ruleUntil returns the UNTIL of a normalized RRULE value (package
+// calendar writes it in UTC, 20060102T150405Z).
+func ruleUntil(rule string) (time.Time, bool) {
+	for _, p := range strings.Split(rule, ";") {
+		if v, ok := strings.CutPrefix(p, "UNTIL="); ok {
+			t, err := time.Parse("20060102T150405Z", v)
+			return t, err == nil
+		}
+	}
+	return time.Time{}, false
 }

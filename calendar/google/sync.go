@@ -470,6 +470,10 @@ func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calenda
 	}
 	res.Changes = 0
 	cancelled := false // any cancellation received (then prune)
+	// Series deleted as a whole in this page sequence: their exceptions
+	// may still be listed after the master (a full sync lists them with
+	// their data), and must go too.
+	ended := map[string]bool{}
 	pageToken := ""
 	for page := 1; ; page++ {
 		call := svc.Events.List(cal.ID).SingleEvents(false).ShowDeleted(true).MaxResults(int64(s.cfg.PageSize))
@@ -498,7 +502,7 @@ func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calenda
 			}
 			res.Changes++
 			cancelled = cancelled || ev.Status == "cancelled"
-			if err := apply(next.Events, ev); err != nil {
+			if err := apply(next.Events, ev, ended); err != nil {
 				return nil, fmt.Errorf("google: calendar %s: event %s: %w", cal.ID, ev.Id, err)
 			}
 		}
@@ -514,48 +518,64 @@ func (s *Syncer) fetch(ctx context.Context, svc *calendarv3.Service, cal Calenda
 		}
 		next.SyncToken = evs.NextSyncToken
 		if cancelled {
-			pruneOrphanCancellations(next.Events)
+			pruneOrphanCancellations(next.Events, ended)
 		}
 		return next, nil
 	}
 }
 
-// apply records one changed item in the event set.
-func apply(events map[string]json.RawMessage, ev *calendarv3.Event) error {
-	if ev.Status == "cancelled" {
-		if ev.RecurringEventId == "" {
-			// A bare id may still be a known exception (a moved instance
-			// since deleted): keep it as a cancelled exception.
-			if raw, ok := events[ev.Id]; ok {
-				var old calendarv3.Event
-				if json.Unmarshal(raw, &old) == nil && old.RecurringEventId != "" {
-					ev = &calendarv3.Event{Id: ev.Id, Status: "cancelled", RecurringEventId: old.RecurringEventId, OriginalStartTime: old.OriginalStartTime}
-				}
+// apply records one changed item in the event set. A cancelled recurring
+// master ends its series (master and exceptions leave the set, and its id
+// is added to ended); a cancelled single event stays in the set, cancelled,
+// since a meeting its organizer cancelled or deleted is a cancelled
+// meeting, not one that never was.
+func apply(events map[string]json.RawMessage, ev *calendarv3.Event, ended map[string]bool) error {
+	if ev.Status == "cancelled" && ev.RecurringEventId == "" {
+		var old *calendarv3.Event
+		if raw, ok := events[ev.Id]; ok {
+			var o calendarv3.Event
+			if json.Unmarshal(raw, &o) == nil {
+				old = &o
 			}
 		}
-		if ev.RecurringEventId == "" {
-			// A deleted master or single event: the series has ended.
-			delete(events, ev.Id)
-			for id, raw := range events {
-				var x struct {
-					RecurringEventID string `json:"recurringEventId"`
-				}
-				if json.Unmarshal(raw, &x) == nil && x.RecurringEventID == ev.Id {
-					delete(events, id)
-				}
-			}
+		switch {
+		case ev.Start != nil && len(ev.Recurrence) == 0:
+			// A single event with its data (a full sync with showDeleted
+			// lists deleted events so): the data is Google's latest,
+			// trust it over what we hold.
+		case ev.Start != nil:
+			// A recurring master with its data: the series has ended.
+			endSeries(events, ev.Id, ended)
 			return nil
+		case old == nil:
+			// A bare id we do not hold: nothing to keep. Should it be a
+			// series of which we hold instances only, those go too.
+			endSeries(events, ev.Id, ended)
+			return nil
+		case old.RecurringEventId != "":
+			// A bare id of a known exception (a moved instance since
+			// deleted): handled below as a cancelled exception.
+			ev = &calendarv3.Event{Id: ev.Id, Status: "cancelled", RecurringEventId: old.RecurringEventId, OriginalStartTime: old.OriginalStartTime}
+		case len(old.Recurrence) > 0:
+			// A bare id of a known recurring master: the series has ended.
+			endSeries(events, ev.Id, ended)
+			return nil
+		default:
+			// A bare id of a single event we hold in full: keep its data,
+			// now cancelled.
+			old.Status = "cancelled"
+			ev = old
 		}
-		if ev.Start == nil {
-			// A bare cancellation of an instance we hold in full (a moved
-			// instance, or the one instance of a series we were invited
-			// to): keep its data, now cancelled.
-			if raw, ok := events[ev.Id]; ok {
-				var old calendarv3.Event
-				if json.Unmarshal(raw, &old) == nil && old.Start != nil {
-					old.Status = "cancelled"
-					ev = &old
-				}
+	}
+	if ev.Status == "cancelled" && ev.RecurringEventId != "" && ev.Start == nil {
+		// A bare cancellation of an instance we hold in full (a moved
+		// instance, or the one instance of a series we were invited to):
+		// keep its data, now cancelled.
+		if raw, ok := events[ev.Id]; ok {
+			var old calendarv3.Event
+			if json.Unmarshal(raw, &old) == nil && old.Start != nil {
+				old.Status = "cancelled"
+				ev = &old
 			}
 		}
 	}
@@ -567,22 +587,44 @@ func apply(events map[string]json.RawMessage, ev *calendarv3.Event) error {
 	return nil
 }
 
-// pruneOrphanCancellations drops bare cancelled exceptions (ids only)
-// whose series is not in the set (any more): a deleted series' exceptions
-// arrive as cancelled items after the master's deletion and would
-// otherwise stay forever. Done after the whole page sequence, since a full
-// sync may list an exception before its master.
-func pruneOrphanCancellations(events map[string]json.RawMessage) {
+// endSeries removes a recurring series deleted as a whole: its master and
+// the exceptions held so far. Exceptions listed later in the same page
+// sequence are dropped by pruneOrphanCancellations, which reads ended.
+func endSeries(events map[string]json.RawMessage, id string, ended map[string]bool) {
+	delete(events, id)
+	ended[id] = true
+	for xid, raw := range events {
+		var x struct {
+			RecurringEventID string `json:"recurringEventId"`
+		}
+		if json.Unmarshal(raw, &x) == nil && x.RecurringEventID == id {
+			delete(events, xid)
+		}
+	}
+}
+
+// pruneOrphanCancellations drops exceptions whose series is not in the set
+// (any more): bare cancelled exceptions (ids only), which a deleted
+// series' exceptions arrive as and which would otherwise stay forever, and
+// any exception of a series that ended in this page sequence (a full sync
+// lists a deleted series' exceptions with their data). An exception with
+// its data of a series we never held (the one instance we were invited
+// to) stays, cancelled or not. Done after the whole page sequence, since a
+// full sync may list an exception before its master.
+func pruneOrphanCancellations(events map[string]json.RawMessage, ended map[string]bool) {
 	for id, raw := range events {
 		var x struct {
 			Status           string          `json:"status"`
 			RecurringEventID string          `json:"recurringEventId"`
 			Start            json.RawMessage `json:"start"`
 		}
-		if json.Unmarshal(raw, &x) != nil || x.Status != "cancelled" || x.RecurringEventID == "" || x.Start != nil {
+		if json.Unmarshal(raw, &x) != nil || x.RecurringEventID == "" {
 			continue
 		}
-		if _, ok := events[x.RecurringEventID]; !ok {
+		if _, ok := events[x.RecurringEventID]; ok {
+			continue
+		}
+		if ended[x.RecurringEventID] || (x.Status == "cancelled" && x.Start == nil) {
 			delete(events, id)
 		}
 	}

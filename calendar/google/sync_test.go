@@ -200,7 +200,9 @@ func TestIncrementalSync(t *testing.T) {
 
 	t.Run("attendee removed", func(t *testing.T) {
 		// Cy drops Ana from the kickoff: Cy's copy changes, Ana's copy is
-		// deleted.
+		// deleted. Ana's calendar alone cannot tell that from a
+		// cancellation, so her copy stays, cancelled; merged with the
+		// other calendars, the organizer's copy wins.
 		ev := e.fake.Event(cy, "kickoff")
 		ev.Attendees = ev.Attendees[1:]
 		e.fake.PutEvent(cy, ev)
@@ -209,14 +211,24 @@ func TestIncrementalSync(t *testing.T) {
 		}
 		rs := e.syncAll()
 		e.expectOneRequestEach(rs)
-		for _, o := range occurrences(t, byID(t, rs, ana)) {
+		anaOccs := occurrences(t, byID(t, rs, ana))
+		var kick []calendar.Occurrence
+		for _, o := range anaOccs {
 			if o.UID == "kickoff@google.com" {
-				t.Errorf("ana still has the kickoff: %+v", o)
+				kick = append(kick, o)
 			}
+		}
+		if len(kick) != 1 || !kick[0].Cancelled() {
+			t.Errorf("ana's kickoff = %+v, want one cancelled occurrence", kick)
 		}
 		occs := occurrences(t, byID(t, rs, cy))
 		if len(occs) != 1 || len(occs[0].Attendees) != 1 || occs[0].Attendees[0].Email != cy {
 			t.Errorf("cy's kickoff = %+v", occs)
+		}
+		for _, o := range calendar.Dedup(append(anaOccs, occs...)) {
+			if o.UID == "kickoff@google.com" && (o.Cancelled() || o.Source != "google:"+cy) {
+				t.Errorf("merged kickoff = %+v, want cy's confirmed copy", o)
+			}
 		}
 	})
 
@@ -367,7 +379,16 @@ func scenario(t *testing.T, e *env) map[string]string {
 
 func TestTinyPages(t *testing.T) {
 	want := scenario(t, newEnv(t, google.Config{}))
-	if !strings.Contains(want[ana], "R20260302T090000") || strings.Contains(want[ana], "ooo1") {
+	var anaOccs []struct{ UID, Status string }
+	if err := json.Unmarshal([]byte(want[ana]), &anaOccs); err != nil {
+		t.Fatal(err)
+	}
+	oooCancelled := false
+	for _, o := range anaOccs {
+		oooCancelled = oooCancelled || (o.UID == "ooo1@google.com" && o.Status == string(calendar.StatusCancelled))
+	}
+	// The deleted out-of-office stays as a cancelled occurrence.
+	if !strings.Contains(want[ana], "R20260302T090000") || !oooCancelled {
 		t.Fatalf("reference run lacks the changes: %s", want[ana])
 	}
 	for size := 1; size <= 3; size++ {
@@ -481,10 +502,18 @@ func TestAtomicSaveAndGiveUp(t *testing.T) {
 	if got := find(occurrences(t, r), series, jan12); len(got) != 1 || !got[0].Cancelled() {
 		t.Errorf("cancelled instance = %+v", got)
 	}
+	// The deleted single event stays, cancelled.
+	n := 0
 	for _, ev := range r.Feed.Events {
 		if ev.UID == "ooo1@google.com" {
-			t.Errorf("deleted event still present")
+			n++
+			if ev.Status != calendar.StatusCancelled {
+				t.Errorf("deleted event %s has status %q, want cancelled", ev.UID, ev.Status)
+			}
 		}
+	}
+	if n != 1 {
+		t.Errorf("deleted event: %d events, want 1 (cancelled)", n)
 	}
 }
 

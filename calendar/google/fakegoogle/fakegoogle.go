@@ -1,7 +1,10 @@
 // Package fakegoogle is an in-process fake of the parts of the Google APIs
 // cadence uses: Calendar v3 events.list (paging, sync tokens from a change
 // log, showDeleted semantics, cancelled exceptions, 410 for expired tokens)
-// and Admin SDK Directory users.list. It answers with real v3 JSON (the
+// and Admin SDK Directory users.list. Deleted and cancelled events are
+// listed the way Google lists them: a full sync with showDeleted keeps
+// their fields (status "cancelled"), an incremental sync carries only
+// their ids (see wire). It answers with real v3 JSON (the
 // google.golang.org/api types are used to marshal), so cadence talks to it
 // through the real Go client library by pointing the client's endpoint at
 // it. Faults (403 rate limits, 429, 5xx, latency) can be injected, and every
@@ -364,9 +367,13 @@ func setResponse(ev *calendarv3.Event, email, response string) {
 	ev.Attendees = append(ev.Attendees, &calendarv3.EventAttendee{Email: email, ResponseStatus: response})
 }
 
-// DeleteEvent deletes an event. Deleting a recurring master also deletes
-// its exceptions. Sync responses then carry the event as status cancelled
-// with nothing but its id.
+// DeleteEvent deletes an event; for the organizer's calendar that is
+// cancelling the meeting. Deleting a recurring master also deletes its
+// exceptions. A full sync with showDeleted then lists the event with all
+// its fields and status cancelled; an incremental sync carries it as
+// status cancelled with nothing but its id (plus recurringEventId and
+// originalStartTime for an exception). PutEvent with Status "cancelled"
+// does the same for an event that may not exist yet.
 func (s *Server) DeleteEvent(calendarID, eventID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -675,6 +682,7 @@ type token struct {
 	Upto  int64  `json:"u"` // ... and seq <= Upto (page tokens only)
 	After int64  `json:"a"` // page tokens: continue after this seq
 	Del   bool   `json:"d"` // page tokens: include deleted items
+	Inc   bool   `json:"i"` // page tokens: an incremental sync's (deleted items bare)
 	N     int64  `json:"n"` // sync tokens: serial, so each answer has a new token (as Google's)
 }
 
@@ -704,9 +712,13 @@ func sortedEntries(c *fakeCalendar) []*entry {
 	return out
 }
 
-// wire is the representation of an entry in a list response.
-func wire(e *entry) *calendarv3.Event {
-	if !e.deleted {
+// wire is the representation of an entry in a list response. A deleted
+// entry keeps its fields in a full sync (with showDeleted; Google keeps
+// them so a deleted event can be restored), and is bare in an incremental
+// sync: id and status cancelled, plus recurringEventId and
+// originalStartTime for an exception.
+func wire(e *entry, incremental bool) *calendarv3.Event {
+	if !e.deleted || !incremental {
 		return e.ev
 	}
 	out := &calendarv3.Event{Kind: "calendar#event", Etag: e.ev.Etag, Id: e.ev.Id, Status: "cancelled"}
@@ -772,7 +784,9 @@ func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusGone, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
 			return
 		}
-		t = token{Cal: calID, Epoch: c.epoch, Since: st.Since, Upto: s.seq, After: st.Since, Del: true}
+		// Whether a sync is incremental is said explicitly: a sync token
+		// issued before any change has Since 0, like a full sync.
+		t = token{Cal: calID, Epoch: c.epoch, Since: st.Since, Upto: s.seq, After: st.Since, Del: true, Inc: true}
 	default:
 		t = token{Cal: calID, Epoch: c.epoch, Since: 0, Upto: s.seq, After: 0, Del: q.Get("showDeleted") == "true"}
 	}
@@ -791,7 +805,7 @@ func (s *Server) eventsList(w http.ResponseWriter, r *http.Request) {
 			more = true
 			break
 		}
-		items = append(items, wire(e))
+		items = append(items, wire(e, t.Inc))
 		last = e.seq
 	}
 	resp := &calendarv3.Events{

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -49,17 +50,22 @@ func setup(t *testing.T) (*Server, *httptest.Server) {
 	s := New()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	start := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 	s.AddCalendar("ana@example.com", "Europe/Berlin")
-	s.LoadEvents("ana@example.com", []*calendarv3.Event{
+	s.LoadEvents("ana@example.com", sample())
+	return s, srv
+}
+
+// sample is a weekly series "s" and a single event "x".
+func sample() []*calendarv3.Event {
+	start := time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
+	return []*calendarv3.Event{
 		{Id: "s", Summary: "series", Recurrence: []string{"RRULE:FREQ=WEEKLY;COUNT=10"},
 			Start: &calendarv3.EventDateTime{DateTime: start.Format(time.RFC3339), TimeZone: "UTC"},
 			End:   &calendarv3.EventDateTime{DateTime: start.Add(time.Hour).Format(time.RFC3339), TimeZone: "UTC"}},
 		{Id: "x", Summary: "single",
 			Start: &calendarv3.EventDateTime{DateTime: start.Format(time.RFC3339)},
 			End:   &calendarv3.EventDateTime{DateTime: start.Add(time.Hour).Format(time.RFC3339)}},
-	})
-	return s, srv
+	}
 }
 
 func TestEventsListSemantics(t *testing.T) {
@@ -233,5 +239,140 @@ func TestCutSeriesAndDataset(t *testing.T) {
 	}
 	if err := s.LoadDataset(strings.NewReader(`{"calendar":{}}`), "bad.json"); err == nil || !strings.Contains(err.Error(), "bad.json") {
 		t.Errorf("unknown field: %v", err)
+	}
+}
+
+// list follows the pages of one events.list sequence and returns its items
+// by id and the next sync token.
+func list(t *testing.T, srv *httptest.Server, cal string, q url.Values) (map[string]map[string]any, string) {
+	t.Helper()
+	items := map[string]map[string]any{}
+	for pages := 0; ; pages++ {
+		if pages > 20 {
+			t.Fatal("too many pages")
+		}
+		code, p, body := get(t, srv, cal, q)
+		if code != 200 {
+			t.Fatalf("%d %s", code, body)
+		}
+		for _, it := range p.Items {
+			items[it["id"].(string)] = it
+		}
+		if p.NextPageToken == "" {
+			return items, p.NextSyncToken
+		}
+		q2 := url.Values{}
+		for k, v := range q {
+			q2[k] = v
+		}
+		q2.Set("pageToken", p.NextPageToken)
+		q = q2
+	}
+}
+
+// keys returns the sorted field names of a wire item.
+func keys(it map[string]any) string {
+	var out []string
+	for k := range it {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+// TestDeletedWireForm: a full sync with showDeleted lists deleted events
+// with all their fields (status cancelled), as Google does on the
+// organizer's calendar; an incremental sync carries them bare.
+func TestDeletedWireForm(t *testing.T) {
+	const cal = "ana@example.com"
+	for _, tc := range []struct {
+		name        string
+		maxResults  string
+		incremental bool
+		// early: the sync token was issued before any change to the
+		// server (its change window starts at 0, like a full sync's).
+		early bool
+	}{
+		{"full sync", "", false, false},
+		{"full sync, pages of one", "1", false, false},
+		{"incremental sync", "", true, false},
+		{"incremental sync, pages of one", "1", true, false},
+		{"incremental sync from the first token", "1", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s *Server
+			var srv *httptest.Server
+			var syncTok string
+			if tc.early {
+				s = New()
+				srv = httptest.NewServer(s)
+				t.Cleanup(srv.Close)
+				s.AddCalendar(cal, "UTC")
+				_, syncTok = list(t, srv, cal, url.Values{"showDeleted": {"true"}})
+				s.LoadEvents(cal, sample())
+			} else {
+				s, srv = setup(t)
+				_, syncTok = list(t, srv, cal, url.Values{"showDeleted": {"true"}})
+			}
+			x := s.Event(cal, "x")
+			x.Organizer = &calendarv3.EventOrganizer{Email: cal}
+			x.Attendees = []*calendarv3.EventAttendee{{Email: cal, Organizer: true}, {Email: "bo@example.com"}}
+			s.PutEvent(cal, x)
+			orig := time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC)
+			if err := s.CancelInstance(cal, "s", orig); err != nil {
+				t.Fatal(err)
+			}
+			moved := time.Date(2026, 1, 19, 10, 0, 0, 0, time.UTC)
+			if err := s.MoveInstance(cal, "s", moved, moved.Add(time.Hour), moved.Add(2*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"x", "s"} {
+				if err := s.DeleteEvent(cal, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			q := url.Values{"showDeleted": {"true"}}
+			if tc.incremental {
+				q = url.Values{"syncToken": {syncTok}}
+			}
+			if tc.maxResults != "" {
+				q.Set("maxResults", tc.maxResults)
+			}
+			items, _ := list(t, srv, cal, q)
+			if len(items) != 4 {
+				t.Fatalf("%d items, want 4: %v", len(items), items)
+			}
+			for id, it := range items {
+				if it["status"] != "cancelled" {
+					t.Errorf("%s: status %v", id, it["status"])
+				}
+			}
+			single, master := items["x"], items["s"]
+			ex1, ex2 := items["s_20260112T100000Z"], items["s_20260119T100000Z"]
+			if !tc.incremental {
+				if single["summary"] != "single" || single["start"] == nil || single["end"] == nil || single["organizer"] == nil || len(single["attendees"].([]any)) != 2 {
+					t.Errorf("deleted single in a full sync: %v", single)
+				}
+				if master["recurrence"] == nil || master["start"] == nil {
+					t.Errorf("deleted master in a full sync: %v", master)
+				}
+				for _, ex := range []map[string]any{ex1, ex2} {
+					if ex["recurringEventId"] != "s" || ex["originalStartTime"] == nil || ex["start"] == nil || ex["summary"] != "series" {
+						t.Errorf("deleted exception in a full sync: %v", ex)
+					}
+				}
+				return
+			}
+			for _, it := range []map[string]any{single, master} {
+				if got := keys(it); got != "etag,id,kind,status" {
+					t.Errorf("deleted event %v in an incremental sync has fields %s", it["id"], got)
+				}
+			}
+			for _, ex := range []map[string]any{ex1, ex2} {
+				if got := keys(ex); got != "etag,id,kind,originalStartTime,recurringEventId,status" || ex["recurringEventId"] != "s" {
+					t.Errorf("deleted exception %v in an incremental sync has fields %s", ex["id"], got)
+				}
+			}
+		})
 	}
 }
