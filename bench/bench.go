@@ -7,6 +7,7 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +22,9 @@ import (
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/calendar/icsfeed"
 	"github.com/cadence-dev/cadence/examples/orgsim"
+	"github.com/cadence-dev/cadence/internal/engine"
 	"github.com/cadence-dev/cadence/report"
 )
 
@@ -69,8 +72,8 @@ func Generate(dir string, people, months int, seed uint64) (*Org, error) {
 		return nil, err
 	}
 	o := &Org{Dir: dir, Sim: sim, Now: cfg.End()}
-	// The window of cadence serve (app.expansionWindow) for a 90-day look-back.
-	o.Window = calendar.Window{From: o.Now.Add(-400 * 24 * time.Hour), To: o.Now.Add(91 * 24 * time.Hour)}
+	// The engine's window for an evaluation at Now with the default look-back.
+	o.Window = engine.ExpansionWindow(o.Now, cadence.DefaultWindow)
 	csv, err := os.Open(filepath.Join(dir, "people.csv"))
 	if err != nil {
 		return nil, err
@@ -164,33 +167,73 @@ type Ingest struct {
 	Deduped     []calendar.Occurrence
 }
 
-// IngestExpand reads, parses and expands every feed over w on one
-// goroutine, and deduplicates the copies as cadence does: one feed at a
-// time into a calendar.Deduper.
+// IngestExpand reads and parses every feed with the engine's ICS source
+// (calendar/icsfeed, one feed at a time) and expands and deduplicates them
+// over w with the engine's expansion (engine.Occurrences), without the
+// relevance filter: every series, as the peer expands them.
 func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
 	res := &Ingest{}
-	var d calendar.Deduper
-	var buf []calendar.Occurrence // one expansion buffer for every feed
-	for _, f := range feeds {
-		data, err := os.ReadFile(f.Path)
-		if err != nil {
-			return nil, err
+	src := icsfeed.New(icsfeed.Options{Feeds: icsFeeds(feeds), Concurrency: 1, MaxBytes: 1 << 30})
+	cals := src.Calendars(noOrg{})
+	var events [][]calendar.Event
+	var zones []*time.Location
+	var failed error
+	src.Sync(context.Background(), cals, func(r calendar.SyncResult) {
+		if r.Err != nil {
+			failed = fmt.Errorf("bench: %w", r.Err)
+			return
 		}
-		feed, err := calendar.ParseICS(bytes.NewReader(data), calendar.ParseOptions{Name: f.Name, Owner: f.Owner, Zone: f.Zone})
-		if err != nil {
-			return nil, fmt.Errorf("bench: %s: %w", f.Path, err)
-		}
-		res.Events += len(feed.Events)
-		res.Warnings += len(feed.Warnings)
-		var warns []string
-		buf, warns = calendar.ExpandAppend(buf[:0], feed.Events, w, calendar.ExpandOptions{Zone: f.Zone})
-		res.Warnings += len(warns)
-		res.Occurrences += len(buf)
-		d.Add(buf)
+		res.Events += len(r.Feed.Events)
+		res.Warnings += len(r.Feed.Warnings)
+		events = append(events, r.Feed.Events)
+		zones = append(zones, r.Calendar.Zone)
+	})
+	if failed != nil {
+		return nil, failed
 	}
-	res.Deduped = d.Result()
+	x := engine.Occurrences(nil, events, zones, w, func(int, string) { res.Warnings++ }, 0)
+	res.Occurrences, res.Deduped = x.Expanded, x.Occurrences
 	return res, nil
 }
+
+func icsFeeds(feeds []Feed) []icsfeed.Feed {
+	out := make([]icsfeed.Feed, len(feeds))
+	for i, f := range feeds {
+		out[i] = icsfeed.Feed{Name: f.Name, Owner: f.Owner, Path: f.Path, Zone: f.Zone}
+	}
+	return out
+}
+
+// noOrg resolves nothing: feed owners stay as configured.
+type noOrg struct{}
+
+func (noOrg) Emails() []string              { return nil }
+func (noOrg) Resolve(string) (string, bool) { return "", false }
+
+// Engine is cadence's engine over the org's feeds, as `cadence report`
+// runs it (directory, ICS source, relevance, expansion, dedup,
+// evaluation now and a week before), without a state store.
+func Engine(o *Org) *engine.Engine {
+	dir := o.Directory
+	return engine.New(engine.Options{
+		Directory: []engine.DirectorySource{engine.DirectoryFunc(func(context.Context) ([]cadence.Person, error) {
+			ps := dir.People()
+			out := make([]cadence.Person, len(ps))
+			for i, p := range ps {
+				out[i] = *p
+			}
+			return out, nil
+		})},
+		Sources: []calendar.Source{icsfeed.New(icsfeed.Options{Feeds: icsFeeds(o.Feeds), MaxBytes: 1 << 30})},
+		Eval:    Options(),
+		Clock:   fixedClock{o.Now},
+	})
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                         { return c.t }
+func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // Scrape is one full /metrics scrape.
 type Scrape struct {

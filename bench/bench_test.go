@@ -2,14 +2,17 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/internal/engine"
 )
 
 // benchSizes are the org sizes of the benchmarks; CADENCE_BENCH_SIZES
@@ -170,6 +173,28 @@ func BenchmarkIngestExpand(b *testing.B) {
 	}
 }
 
+// BenchmarkEngineOnce runs the engine's one-shot evaluation over the org
+// (what `cadence report` does after loading its configuration): read and
+// parse every feed, relevance filter, expand, dedup, evaluate now and a
+// week before.
+func BenchmarkEngineOnce(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("people=%d", n), func(b *testing.B) {
+			o := org(b, n)
+			b.SetBytes(o.Bytes)
+			b.ReportAllocs()
+			var ev *engine.Evaluation
+			for b.Loop() {
+				var err error
+				if ev, err = Engine(o).Once(context.Background(), o.Now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(ev.Snapshot.Pairs)), "pairs")
+		})
+	}
+}
+
 // BenchmarkEvaluate evaluates the ingested org.
 func BenchmarkEvaluate(b *testing.B) {
 	for _, n := range benchSizes() {
@@ -241,6 +266,18 @@ func TestOrgExercisesEngine(t *testing.T) {
 		t.Errorf("moved %d cancelled %d: want both", moved, cancelled)
 	}
 	snap := cadence.Evaluate(o.Directory, res.Deduped, Options(), o.Now, nil)
+	// The engine's own run (relevance filter, sources with statuses) finds
+	// the same pairs as evaluating every occurrence.
+	ev, err := Engine(o).Once(context.Background(), o.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(ev.Snapshot.Pairs, snap.Pairs) {
+		t.Errorf("engine: %d pairs differ from the evaluation of every occurrence (%d pairs)", len(ev.Snapshot.Pairs), len(snap.Pairs))
+	}
+	if len(ev.Snapshot.Sources) != len(o.Feeds) {
+		t.Errorf("engine: %d source statuses, want %d", len(ev.Snapshot.Sources), len(o.Feeds))
+	}
 	kinds := map[cadence.Kind]int{}
 	var c cadence.Counts
 	for _, p := range snap.Pairs {

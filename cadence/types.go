@@ -185,6 +185,9 @@ type SourceStatus struct {
 	// Warning is a problem that does not stop the source but limits what
 	// it can show (a feed without any attendee or organizer).
 	Warning string
+	// NoAttendees: the source has events but no attendee or organizer on
+	// any of them, so it cannot show a 1:1.
+	NoAttendees bool
 }
 
 // Snapshot is the immutable result of one evaluation. Do not modify it after

@@ -53,6 +53,29 @@ type Event struct {
 	Rescheduled  bool              `json:"rescheduled"`
 	TooShort     bool              `json:"too_short"`
 	Rule         *string           `json:"rule"`
+	// History is present only for an occurrence that vanished from its
+	// calendar: when a read last showed it, and the first read without it.
+	History *EventHistory `json:"history,omitempty"`
+}
+
+// EventHistory says when a vanished occurrence was last seen and since
+// when it is gone (RFC 3339, UTC; gone_since null when unknown).
+type EventHistory struct {
+	LastSeen  time.Time  `json:"last_seen"`
+	GoneSince *time.Time `json:"gone_since"`
+	Note      string     `json:"note"`
+}
+
+// vanishedNote is the sentence of `cadence events` for a vanished
+// occurrence: "seen on <date>, gone from the feed since <date>: counted
+// as cancelled".
+func vanishedNote(s *calendar.Seen) string {
+	const day = "2006-01-02"
+	gone := "a later read"
+	if !s.GoneSince.IsZero() {
+		gone = s.GoneSince.UTC().Format(day)
+	}
+	return fmt.Sprintf("seen on %s, gone from the feed since %s: counted as cancelled", s.LastSeen.UTC().Format(day), gone)
 }
 
 // EventAttendee is one attendee as the calendar lists it.
@@ -111,6 +134,14 @@ func eventOf(row EventRow) Event {
 	}
 	for k, val := range x.Excluded {
 		ev.Excluded[k] = val
+	}
+	if s := row.Seen; s != nil && o.CancelReason == calendar.CancelVanished {
+		h := &EventHistory{LastSeen: s.LastSeen.UTC(), Note: vanishedNote(s)}
+		if !s.GoneSince.IsZero() {
+			g := s.GoneSince.UTC()
+			h.GoneSince = &g
+		}
+		ev.History = h
 	}
 	return ev
 }
@@ -189,6 +220,9 @@ func writeEventBlock(w io.Writer, r EventRow) {
 		status += ", out-of-office event"
 	}
 	fmt.Fprintf(w, "  status:     %s\n", status)
+	if r.Seen != nil && o.CancelReason == calendar.CancelVanished {
+		fmt.Fprintf(w, "  history:    %s\n", vanishedNote(r.Seen))
+	}
 	if o.Moved() {
 		fmt.Fprintf(w, "  moved:      from %s to %s\n", eventTime(o.OriginalStart), eventTime(o.Start))
 	} else if o.Override {

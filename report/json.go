@@ -22,6 +22,8 @@ import (
 //   - last_held, next_scheduled and last_success are null when absent;
 //   - flags is always an array, sorted ([] when none);
 //   - a source's error is null when ok is true, the error text otherwise;
+//   - a source's warning (beyond SPEC) is present only when the source
+//     works but cannot show everything, e.g. a feed without any attendee;
 //   - ratios are rounded to 6 decimals;
 //   - pairs are ordered by kind (direct, skip, peer), lead, member; managers
 //     by email; sources in the order of the snapshot (the config's order).
@@ -77,6 +79,7 @@ type Source struct {
 	OK          bool       `json:"ok"`
 	LastSuccess *time.Time `json:"last_success"`
 	Error       *string    `json:"error"`
+	Warning     string     `json:"warning,omitempty"`
 }
 
 // kindRank orders kinds as SPEC lists them.
@@ -180,7 +183,7 @@ func FromSnapshot(s *cadence.Snapshot) (*Report, error) {
 		r.Managers = append(r.Managers, Manager{Manager: m.Manager, Direct: d, Org: o})
 	}
 	for _, src := range s.Sources {
-		out := Source{Name: src.Name, OK: src.OK, LastSuccess: utcPtr(src.LastSuccess)}
+		out := Source{Name: src.Name, OK: src.OK, LastSuccess: utcPtr(src.LastSuccess), Warning: src.Warning}
 		if !src.OK {
 			e := src.Error
 			out.Error = &e

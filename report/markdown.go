@@ -56,7 +56,11 @@ func WriteMarkdown(w io.Writer, s *cadence.Snapshot) error {
 		writeMarkdownTable(bw, sec.pairs, v, true)
 	}
 
-	fmt.Fprintf(bw, "\n## Sources\n\n%d configured, %d failing.\n", len(v.sources), len(v.broken))
+	fmt.Fprintf(bw, "\n## Sources\n\n%d configured, %d failing", len(v.sources), len(v.broken))
+	if len(v.warned) > 0 {
+		fmt.Fprintf(bw, ", %d with a warning", len(v.warned))
+	}
+	fmt.Fprintln(bw, ".")
 	if len(v.broken) > 0 {
 		fmt.Fprintf(bw, "\n| Source | Last success | Error |\n| --- | --- | --- |\n")
 		for _, src := range v.broken {
@@ -69,6 +73,12 @@ func WriteMarkdown(w io.Writer, s *cadence.Snapshot) error {
 				msg = "(no error text)"
 			}
 			fmt.Fprintf(bw, "| %s | %s | %s |\n", mdEscape(src.Name), last, mdEscape(clip(msg, maxErrorLen)))
+		}
+	}
+	if len(v.warned) > 0 {
+		fmt.Fprintf(bw, "\n| Source | Warning |\n| --- | --- |\n")
+		for _, src := range v.warned {
+			fmt.Fprintf(bw, "| %s | %s |\n", mdEscape(src.Name), mdEscape(clip(src.Warning, maxErrorLen)))
 		}
 	}
 	if err := bw.Flush(); err != nil {

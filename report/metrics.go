@@ -98,6 +98,9 @@ var (
 	descSourceUp = prometheus.NewDesc("cadence_source_up",
 		"1 when the calendar source's latest read succeeded, 0 when it failed.",
 		[]string{"source"}, nil)
+	descSourceNoAttendees = prometheus.NewDesc("cadence_source_without_attendees",
+		"1 when the calendar source has events but no ATTENDEE or ORGANIZER on any of them (it cannot show 1:1s), else 0.",
+		[]string{"source"}, nil)
 	descAsOf = prometheus.NewDesc("cadence_snapshot_timestamp_seconds",
 		"Evaluation time (as_of) of the snapshot the other cadence series describe (Unix seconds).",
 		nil, nil)
@@ -105,7 +108,7 @@ var (
 	allDescs = []*prometheus.Desc{
 		descLastHeld, descNextScheduled, descInterval, descStreak, descOccurrences,
 		descStatus, descFlag, descGrace, descMaxStreak, descRequired, descInfo,
-		descRatio, descManagerPairs, descManagerInfo, descSourceLast, descSourceUp, descAsOf,
+		descRatio, descManagerPairs, descManagerInfo, descSourceLast, descSourceUp, descSourceNoAttendees, descAsOf,
 	}
 
 	allStatuses = []cadence.Status{cadence.StatusOK, cadence.StatusDue, cadence.StatusOverdue, cadence.StatusNever}
@@ -122,7 +125,8 @@ var (
 // consecutive_cancellations, occurrences, status}, cadence_manager_
 // {compliance_ratio, pairs}, cadence_source_last_success_timestamp_seconds.
 // Extras: cadence_pair_{flag, grace_seconds, max_consecutive_cancellations,
-// required, info}, cadence_source_up, cadence_snapshot_timestamp_seconds.
+// required, info}, cadence_source_up, cadence_source_without_attendees,
+// cadence_snapshot_timestamp_seconds.
 //
 // cadence_manager_pairs has, for every (scope, kind) the snapshot counts, a
 // series for each of the four statuses (0 when none). If two series would
@@ -346,6 +350,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			e.gauge(descSourceLast, unixSeconds(*src.LastSuccess), name)
 		}
 		e.gauge(descSourceUp, boolValue(src.OK), name)
+		e.gauge(descSourceNoAttendees, boolValue(src.NoAttendees), name)
 	}
 }
 

@@ -76,6 +76,7 @@ type sourceRow struct {
 	OK          bool
 	LastSuccess string
 	Error       string
+	Warning     string
 }
 
 func (h *pageHandler) head(s *cadence.Snapshot, title string) pageHead {
@@ -157,6 +158,9 @@ func (h *pageHandler) index(w http.ResponseWriter, r *http.Request) {
 		}
 		if !src.OK {
 			row.Error = clip(cleanText(src.Error), maxErrorLen)
+		}
+		if src.Warning != "" {
+			row.Warning = clip(cleanText(src.Warning), maxErrorLen)
 		}
 		data.Sources = append(data.Sources, row)
 	}

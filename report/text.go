@@ -53,7 +53,11 @@ func WriteText(w io.Writer, s *cadence.Snapshot) error {
 		writePairTable(bw, sec.pairs, v, true)
 	}
 
-	fmt.Fprintf(bw, "\n== Sources: %d configured, %d failing\n", len(v.sources), len(v.broken))
+	fmt.Fprintf(bw, "\n== Sources: %d configured, %d failing", len(v.sources), len(v.broken))
+	if len(v.warned) > 0 {
+		fmt.Fprintf(bw, ", %d with a warning", len(v.warned))
+	}
+	fmt.Fprintln(bw)
 	for _, src := range v.broken {
 		last := "never"
 		if src.LastSuccess != nil {
@@ -66,6 +70,9 @@ func WriteText(w io.Writer, s *cadence.Snapshot) error {
 		}
 		fmt.Fprintf(bw, "      error: %s\n", clip(cleanText(msg), maxErrorLen))
 	}
+	for _, src := range v.warned {
+		fmt.Fprintf(bw, "   %s: WARNING: %s\n", cleanText(src.Name), clip(cleanText(src.Warning), maxErrorLen))
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("report: writing text report: %w", err)
 	}
@@ -76,10 +83,14 @@ func sourcesSummary(v *view) string {
 	switch {
 	case len(v.sources) == 0:
 		return "sources: none"
-	case len(v.broken) == 0:
+	case len(v.broken) == 0 && len(v.warned) == 0:
 		return fmt.Sprintf("sources: all %d ok", len(v.sources))
+	case len(v.broken) == 0:
+		return fmt.Sprintf("sources: all %d read, %d with a warning (see Sources below)", len(v.sources), len(v.warned))
+	case len(v.warned) == 0:
+		return fmt.Sprintf("sources: %d of %d failing (see Sources below)", len(v.broken), len(v.sources))
 	}
-	return fmt.Sprintf("sources: %d of %d failing (see Sources below)", len(v.broken), len(v.sources))
+	return fmt.Sprintf("sources: %d of %d failing, %d with a warning (see Sources below)", len(v.broken), len(v.sources), len(v.warned))
 }
 
 func ruleText(p cadence.Pair) string {

@@ -23,6 +23,7 @@ type view struct {
 	other      []cadence.Pair // pairs of an unknown kind
 	sources    []cadence.SourceStatus
 	broken     []cadence.SourceStatus
+	warned     []cadence.SourceStatus // working, with a warning
 }
 
 // group is one manager with their direct pairs, worst first.
@@ -175,6 +176,8 @@ func buildView(s *cadence.Snapshot) *view {
 	for _, src := range s.Sources {
 		if !src.OK {
 			v.broken = append(v.broken, src)
+		} else if src.Warning != "" {
+			v.warned = append(v.warned, src)
 		}
 	}
 	return v

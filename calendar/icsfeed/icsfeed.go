@@ -72,9 +72,10 @@ type Options struct {
 
 // Source is the ICS feed source.
 type Source struct {
-	o Options
+	o      Options
+	byName map[string]Feed
 
-	mu         sync.Mutex
+	mu         sync.Mutex        // guards everything below and o, byName (Update)
 	validators map[string]stored // by feed name: what the last read was made from
 }
 
@@ -94,7 +95,17 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, validators: map[string]stored{}}
+	s := &Source{o: o, validators: map[string]stored{}, byName: make(map[string]Feed, len(o.Feeds))}
+	for _, f := range o.Feeds {
+		s.byName[f.Name] = f
+	}
+	return s
+}
+
+func (s *Source) options() Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.o
 }
 
 // Kind is "ics".
@@ -104,8 +115,9 @@ func (s *Source) Kind() string { return "ics" }
 // directory's primary email (an alias in the config still names one
 // person; the organizer-copy preference in calendar.Dedup compares them).
 func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
-	out := make([]calendar.Calendar, 0, len(s.o.Feeds))
-	for _, f := range s.o.Feeds {
+	o := s.options()
+	out := make([]calendar.Calendar, 0, len(o.Feeds))
+	for _, f := range o.Feeds {
 		owner := f.Owner
 		if p, ok := org.Resolve(owner); ok {
 			owner = p
@@ -132,23 +144,20 @@ func (s *Source) sourceID(c calendar.Calendar) string {
 }
 
 func (s *Source) feed(cal calendar.Calendar) calendar.ICSSource {
-	src := calendar.ICSSource{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone}
-	for _, f := range s.o.Feeds {
-		if f.Name == cal.Name {
-			src.Path, src.URL = f.Path, f.URL
-			break
-		}
-	}
-	return src
+	s.mu.Lock()
+	f := s.byName[cal.Name]
+	s.mu.Unlock()
+	return calendar.ICSSource{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone, Path: f.Path, URL: f.URL}
 }
 
 // Restore parses the stored body of cal, if any was stored for the same
 // definition. A body this version cannot parse is ignored (refetched).
 func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.Restored, error) {
-	if s.o.Store == nil {
+	o := s.options()
+	if o.Store == nil {
 		return nil, nil
 	}
-	rec, err := s.o.Store.LoadFeed(ctx, cal.Name)
+	rec, err := o.Store.LoadFeed(ctx, cal.Name)
 	if err != nil {
 		return nil, fmt.Errorf("icsfeed: feed %s: %w", cal.Name, err)
 	}
@@ -172,7 +181,7 @@ func parse(cal calendar.Calendar, data []byte) (*calendar.Feed, error) {
 // Sync fetches and parses every feed of cals, at most Concurrency at
 // once, conditionally when the feed's data was restored or read before.
 func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(calendar.SyncResult)) {
-	sem := make(chan struct{}, s.o.Concurrency)
+	sem := make(chan struct{}, s.options().Concurrency)
 	var wg sync.WaitGroup
 	// Sorted by name so runs are repeatable.
 	cals = append([]calendar.Calendar(nil), cals...)
@@ -198,6 +207,7 @@ func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(c
 }
 
 func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncResult {
+	o := s.options()
 	start := time.Now() // duration measurement only, never logic
 	res := calendar.SyncResult{Calendar: cal}
 	id := s.sourceID(cal)
@@ -208,7 +218,7 @@ func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncR
 		prev = &v
 	}
 	s.mu.Unlock()
-	fr, err := s.o.Fetch(ctx, s.feed(cal), calendar.FetchOptions{Timeout: s.o.Timeout, MaxBytes: s.o.MaxBytes, Previous: prev})
+	fr, err := o.Fetch(ctx, s.feed(cal), calendar.FetchOptions{Timeout: o.Timeout, MaxBytes: o.MaxBytes, Previous: prev})
 	defer func() { res.Duration = time.Since(start) }()
 	if err != nil {
 		res.Err, res.Reason = err, fetchReason(err)
@@ -227,9 +237,9 @@ func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncR
 	s.mu.Lock()
 	s.validators[cal.Name] = stored{source: id, v: fr.Validators}
 	s.mu.Unlock()
-	if s.o.Store != nil && !s.o.ReadOnly {
-		rec := &Record{Source: id, Validators: fr.Validators, Body: fr.Data, LastSuccess: s.o.Now()}
-		if err := s.o.Store.SaveFeed(ctx, cal.Name, rec); err != nil {
+	if o.Store != nil && !o.ReadOnly {
+		rec := &Record{Source: id, Validators: fr.Validators, Body: fr.Data, LastSuccess: o.Now()}
+		if err := o.Store.SaveFeed(ctx, cal.Name, rec); err != nil {
 			res.StateErr = fmt.Errorf("icsfeed: feed %s: %w", cal.Name, err)
 		}
 	}
@@ -257,6 +267,6 @@ func fetchReason(err error) string {
 func (s *Source) Update(o Options) {
 	n := New(o)
 	s.mu.Lock()
-	s.o = n.o
+	s.o, s.byName = n.o, n.byName
 	s.mu.Unlock()
 }

@@ -72,6 +72,9 @@ type Options struct {
 	// ReadOnly applies the stored history without writing it: the one-shot
 	// commands, which may run beside a daemon that owns the history.
 	ReadOnly bool
+	// NoLastWeek skips the evaluation at LastWeek(T) (a report does not
+	// show the change since last week; the page and the digest do).
+	NoLastWeek bool
 	Logger   *slog.Logger
 	Clock    Clock
 	Metrics  *Metrics // nil = none
@@ -93,7 +96,7 @@ type Evaluation struct {
 	Snapshot  *cadence.Snapshot
 	// LastWeek is the evaluation at LastWeek(At) of the same occurrences,
 	// for "change since last week": only its statuses and tallies are
-	// kept (no per-pair occurrence lists).
+	// kept (no per-pair occurrence lists). Nil with Options.NoLastWeek.
 	LastWeek *cadence.Snapshot
 	// Occurrences counts the evaluated occurrences.
 	Occurrences int
@@ -441,7 +444,7 @@ func (e *Engine) input() input {
 			st.Error = "not read yet"
 		}
 		if fs.feed.WithoutAttendees() {
-			st.Warning = noAttendees
+			st.Warning, st.NoAttendees = noAttendees, true
 		}
 		if fs.feed != nil {
 			in.events = append(in.events, fs.feed.Events)
@@ -500,16 +503,18 @@ func (e *Engine) Evaluate(ctx context.Context, now time.Time) (*Evaluation, erro
 	}
 	ev := &Evaluation{At: now, Directory: dir, Occurrences: len(occs)}
 	ev.Snapshot = cadence.Evaluate(dir, occs, o.Eval, now, in.statuses)
-	// "Last week" for the page and the digest: evaluated now, exactly, so
-	// the occurrences need not stay in memory until someone asks.
-	prev := cadence.Evaluate(dir, occs, o.Eval, LastWeek(now), in.statuses)
-	// Of last week only the statuses and tallies are read (report's
-	// BuildManagerView); its per-pair occurrence lists would double the
-	// memory held between evaluations.
-	for i := range prev.Pairs {
-		prev.Pairs[i].Occurrences = nil
+	if !o.NoLastWeek {
+		// "Last week" for the page and the digest: evaluated now, exactly,
+		// so the occurrences need not stay in memory until someone asks.
+		prev := cadence.Evaluate(dir, occs, o.Eval, LastWeek(now), in.statuses)
+		// Of last week only the statuses and tallies are read (report's
+		// BuildManagerView); its per-pair occurrence lists would double
+		// the memory held between evaluations.
+		for i := range prev.Pairs {
+			prev.Pairs[i].Occurrences = nil
+		}
+		ev.LastWeek = prev
 	}
-	ev.LastWeek = prev
 	e.m.evaluated(time.Since(start), now)
 	return ev, nil
 }

@@ -35,7 +35,7 @@ func runReport(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	ev, err := evaluate(ctx, cfg, now, env.Stderr)
+	ev, err := evaluate(ctx, cfg, now, env.Stderr, false)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func runEvents(ctx context.Context, args []string, env Env) error {
 	if !w.From.Before(w.To) {
 		return &UsageError{Msg: fmt.Sprintf("events: --from %s is not before --to %s", w.From.Format(time.RFC3339), w.To.Format(time.RFC3339))}
 	}
-	eng, closeFn, err := oneShot(ctx, cfg, now, env.Stderr)
+	eng, closeFn, err := oneShot(ctx, cfg, now, env.Stderr, false)
 	if err != nil {
 		return err
 	}

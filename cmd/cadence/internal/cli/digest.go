@@ -38,7 +38,7 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	ev, err := evaluate(ctx, cfg, now, env.Stderr)
+	ev, err := evaluate(ctx, cfg, now, env.Stderr, true)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func configAt(cfgPath, at string, env Env) (*config.Config, time.Time, error) {
 // Google, whose sync needs it), supplies the occurrence history and the
 // feeds' stored data, read only: the daemon owns them. Each failed
 // source and each warning is printed on stderr. Call close when done.
-func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer) (eng *engine.Engine, closeFn func(), err error) {
+func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer, lastWeek bool) (eng *engine.Engine, closeFn func(), err error) {
 	var st *store.Store
 	closeFn = func() {}
 	if _, serr := os.Stat(cfg.Serve.StatePath); cfg.Google.Enabled || serr == nil {
@@ -62,6 +62,7 @@ func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.W
 		return nil, nil, err
 	}
 	opts.Notify = func(source, msg string) { fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg) }
+	opts.NoLastWeek = !lastWeek
 	return engine.New(opts), closeFn, nil
 }
 
@@ -74,10 +75,10 @@ func engineErr(err error) error {
 	return err
 }
 
-// evaluate reads every source and evaluates every pair at now and a week
-// before (report, digest).
-func evaluate(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer) (*engine.Evaluation, error) {
-	eng, closeFn, err := oneShot(ctx, cfg, now, stderr)
+// evaluate reads every source and evaluates every pair at now (report) and,
+// with lastWeek, a week before (digest).
+func evaluate(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer, lastWeek bool) (*engine.Evaluation, error) {
+	eng, closeFn, err := oneShot(ctx, cfg, now, stderr, lastWeek)
 	if err != nil {
 		return nil, err
 	}
