@@ -1,0 +1,150 @@
+package icsfeed_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/calendar/icsfeed"
+)
+
+const feedICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261102T090000Z\r\nDURATION:PT30M\r\nORGANIZER:mailto:ana@example.com\r\nATTENDEE:mailto:bo@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+type memStore struct {
+	mu   sync.Mutex
+	recs map[string]*icsfeed.Record
+	fail bool
+}
+
+func (m *memStore) LoadFeed(_ context.Context, name string) (*icsfeed.Record, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.recs[name], nil
+}
+
+func (m *memStore) SaveFeed(_ context.Context, name string, rec *icsfeed.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail {
+		return errors.New("disk full")
+	}
+	m.recs[name] = rec
+	return nil
+}
+
+type org struct{}
+
+func (org) Emails() []string { return nil }
+func (org) Resolve(e string) (string, bool) {
+	if e == "Ana.Alias@example.com" {
+		return "ana@example.com", true
+	}
+	return "", false
+}
+
+// TestSyncRestoreConditional: a read is stored; a new Source restores it
+// and then asks conditionally, a 304 is Unchanged; a changed definition
+// ignores the stored record; a failed save is a StateErr beside good data.
+func TestSyncRestoreConditional(t *testing.T) {
+	st := &memStore{recs: map[string]*icsfeed.Record{}}
+	var prevSeen []*calendar.Validators
+	fetch := func(_ context.Context, src calendar.ICSSource, o calendar.FetchOptions) (*calendar.FetchResult, error) {
+		prevSeen = append(prevSeen, o.Previous)
+		if o.Previous != nil && o.Previous.ETag == `"v1"` {
+			return &calendar.FetchResult{NotModified: true, Validators: *o.Previous}, nil
+		}
+		return &calendar.FetchResult{Data: []byte(feedICS), Validators: calendar.Validators{ETag: `"v1"`}}, nil
+	}
+	now := func() time.Time { return time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC) }
+	feeds := []icsfeed.Feed{{Name: "ana", Owner: "Ana.Alias@example.com", URL: "https://cal.example.com/ana.ics", Zone: time.UTC}}
+	opts := icsfeed.Options{Feeds: feeds, Store: st, Fetch: fetch, Now: now}
+	syncOnce := func(s *icsfeed.Source) calendar.SyncResult {
+		t.Helper()
+		var got []calendar.SyncResult
+		s.Sync(context.Background(), s.Calendars(org{}), func(r calendar.SyncResult) { got = append(got, r) })
+		if len(got) != 1 {
+			t.Fatalf("%d results, want 1", len(got))
+		}
+		return got[0]
+	}
+
+	s := icsfeed.New(opts)
+	cals := s.Calendars(org{})
+	if len(cals) != 1 || cals[0].Owner != "ana@example.com" || cals[0].ID != feeds[0].URL {
+		t.Fatalf("calendars %+v: want the owner resolved to the primary email", cals)
+	}
+	r := syncOnce(s)
+	if r.Err != nil || r.Feed == nil || len(r.Feed.Events) != 1 || prevSeen[0] != nil {
+		t.Fatalf("first sync %+v (previous %v)", r, prevSeen[0])
+	}
+	if rec := st.recs["ana"]; rec == nil || !rec.LastSuccess.Equal(now()) {
+		t.Fatalf("stored %+v", rec)
+	}
+
+	// A restart: a new Source restores the body, then asks conditionally.
+	s2 := icsfeed.New(opts)
+	rest, err := s2.Restore(context.Background(), cals[0])
+	if err != nil || rest == nil || len(rest.Feed.Events) != 1 || !rest.LastSuccess.Equal(now()) {
+		t.Fatalf("restore %+v, %v", rest, err)
+	}
+	if r := syncOnce(s2); !r.Unchanged || r.Feed != nil || r.Err != nil {
+		t.Errorf("conditional sync %+v: want unchanged", r)
+	}
+
+	// Another zone is another definition: the stored record is not used.
+	other := cals[0]
+	other.Zone = time.FixedZone("x", 3600)
+	if rest, err := s2.Restore(context.Background(), other); err != nil || rest != nil {
+		t.Errorf("restore of a changed definition: %+v, %v", rest, err)
+	}
+
+	// Read-only (a one-shot beside the daemon) never writes.
+	st.recs = map[string]*icsfeed.Record{}
+	ro := opts
+	ro.ReadOnly = true
+	syncOnce(icsfeed.New(ro))
+	if len(st.recs) != 0 {
+		t.Errorf("read-only source stored %v", st.recs)
+	}
+
+	// A failed save keeps the good data and says why.
+	st.fail = true
+	if r := syncOnce(icsfeed.New(opts)); r.Feed == nil || r.StateErr == nil || !strings.Contains(r.StateErr.Error(), "icsfeed: feed ana: disk full") {
+		t.Errorf("failed save: %+v", r)
+	}
+}
+
+// TestFetchErrorReasons: fetch errors are classified for metrics.
+func TestFetchErrorReasons(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		reason string
+	}{
+		{calendar.ErrTooLarge, "too_large"},
+		{calendar.ErrHTTPStatus, "http_status"},
+		{context.DeadlineExceeded, "timeout"},
+		{errors.New("connection refused"), "fetch"},
+	} {
+		fetch := func(context.Context, calendar.ICSSource, calendar.FetchOptions) (*calendar.FetchResult, error) { return nil, tc.err }
+		s := icsfeed.New(icsfeed.Options{Feeds: []icsfeed.Feed{{Name: "x", Path: "/nonexistent"}}, Fetch: fetch})
+		var got calendar.SyncResult
+		s.Sync(context.Background(), s.Calendars(org{}), func(r calendar.SyncResult) { got = r })
+		if got.Err == nil || got.Reason != tc.reason {
+			t.Errorf("%v: reason %q, want %q", tc.err, got.Reason, tc.reason)
+		}
+	}
+	// A feed that does not parse.
+	fetch := func(context.Context, calendar.ICSSource, calendar.FetchOptions) (*calendar.FetchResult, error) {
+		return &calendar.FetchResult{Data: []byte("<html>not a calendar</html>")}, nil
+	}
+	s := icsfeed.New(icsfeed.Options{Feeds: []icsfeed.Feed{{Name: "x", Path: "/nonexistent"}}, Fetch: fetch})
+	var got calendar.SyncResult
+	s.Sync(context.Background(), s.Calendars(org{}), func(r calendar.SyncResult) { got = r })
+	if got.Err == nil || got.Reason != "parse" {
+		t.Errorf("garbage: %+v, want a parse error", got)
+	}
+}
