@@ -129,7 +129,9 @@ func TestFetchErrorReasons(t *testing.T) {
 		{context.DeadlineExceeded, "timeout"},
 		{errors.New("connection refused"), "fetch"},
 	} {
-		fetch := func(context.Context, calendar.ICSSource, calendar.FetchOptions) (*calendar.FetchResult, error) { return nil, tc.err }
+		fetch := func(context.Context, calendar.ICSSource, calendar.FetchOptions) (*calendar.FetchResult, error) {
+			return nil, tc.err
+		}
 		s := icsfeed.New(icsfeed.Options{Feeds: []icsfeed.Feed{{Name: "x", Path: "/nonexistent"}}, Fetch: fetch})
 		var got calendar.SyncResult
 		s.Sync(context.Background(), s.Calendars(org{}), func(r calendar.SyncResult) { got = r })

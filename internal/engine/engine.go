@@ -75,9 +75,9 @@ type Options struct {
 	// NoLastWeek skips the evaluation at LastWeek(T) (a report does not
 	// show the change since last week; the page and the digest do).
 	NoLastWeek bool
-	Logger   *slog.Logger
-	Clock    Clock
-	Metrics  *Metrics // nil = none
+	Logger     *slog.Logger
+	Clock      Clock
+	Metrics    *Metrics // nil = none
 	// Notify, when set, receives what a person running a command should
 	// see on stderr: each failed source, and each warning of a source.
 	Notify func(source, msg string)
