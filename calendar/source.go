@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -89,4 +90,26 @@ type SyncResult struct {
 	StateErr error
 	// Duration is how long the sync took (wall time, for metrics).
 	Duration time.Duration
+}
+
+// Each calls f for every calendar of cals, at most limit at once (at
+// least one), and returns when every call returned; once ctx ends no more
+// calls start. Sources use it to sync, the engine to restore.
+func Each(ctx context.Context, cals []Calendar, limit int, f func(Calendar)) {
+	sem := make(chan struct{}, max(limit, 1))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for _, cal := range cals {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(cal)
+		}()
+	}
 }

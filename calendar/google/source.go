@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
@@ -77,32 +76,18 @@ func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.
 // Sync syncs every calendar of cals, at most Config.Concurrency at once,
 // reporting each as it finishes.
 func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(calendar.SyncResult)) {
-	sem := make(chan struct{}, s.Syncer.cfg.Concurrency)
-	var wg sync.WaitGroup
-	for _, cal := range cals {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
+	calendar.Each(ctx, cals, s.Syncer.cfg.Concurrency, func(cal calendar.Calendar) {
+		res := s.Syncer.Sync(ctx, gcal(cal))
+		if ctx.Err() != nil {
 			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res := s.Syncer.Sync(ctx, gcal(cal))
-			if ctx.Err() != nil {
-				return
-			}
-			out := calendar.SyncResult{Calendar: cal, Duration: res.Duration}
-			if res.Err != nil {
-				out.Err, out.Reason = res.Err, "api"
-			} else {
-				// The feed of an unchanged calendar is the cached one.
-				out.Feed, out.Unchanged = res.Feed, !res.Full && res.Changes == 0
-			}
-			done(out)
-		}()
-	}
-	wg.Wait()
+		out := calendar.SyncResult{Calendar: cal, Duration: res.Duration}
+		if res.Err != nil {
+			out.Err, out.Reason = res.Err, "api"
+		} else {
+			// The feed of an unchanged calendar is the cached one.
+			out.Feed, out.Unchanged = res.Feed, !res.Full && res.Changes == 0
+		}
+		done(out)
+	})
 }

@@ -181,29 +181,15 @@ func parse(cal calendar.Calendar, data []byte) (*calendar.Feed, error) {
 // Sync fetches and parses every feed of cals, at most Concurrency at
 // once, conditionally when the feed's data was restored or read before.
 func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(calendar.SyncResult)) {
-	sem := make(chan struct{}, s.options().Concurrency)
-	var wg sync.WaitGroup
 	// Sorted by name so runs are repeatable.
 	cals = append([]calendar.Calendar(nil), cals...)
 	sort.Slice(cals, func(i, j int) bool { return cals[i].Name < cals[j].Name })
-	for _, cal := range cals {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return
+	calendar.Each(ctx, cals, s.options().Concurrency, func(cal calendar.Calendar) {
+		res := s.sync(ctx, cal)
+		if ctx.Err() == nil {
+			done(res)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res := s.sync(ctx, cal)
-			if ctx.Err() == nil {
-				done(res)
-			}
-		}()
-	}
-	wg.Wait()
+	})
 }
 
 func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncResult {

@@ -281,42 +281,33 @@ const restoreParallel = 4
 // restored. A failure is logged; the calendar is then read afresh.
 func (e *Engine) restore(ctx context.Context, o Options, i int) {
 	src := o.Sources[i]
-	sem := make(chan struct{}, restoreParallel)
-	var wg sync.WaitGroup
+	todo := map[string]*feedState{}
+	var cals []calendar.Calendar
 	for _, fs := range e.feedsOf(i) {
 		fs.mu.Lock()
-		done := fs.restored
-		fs.restored = true
-		fs.mu.Unlock()
-		if done {
-			continue
+		if !fs.restored {
+			fs.restored = true
+			todo[fs.cal.Name] = fs
+			cals = append(cals, fs.cal)
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
+		fs.mu.Unlock()
+	}
+	calendar.Each(ctx, cals, restoreParallel, func(cal calendar.Calendar) {
+		r, err := src.Restore(ctx, cal)
+		if err != nil {
+			e.log.Error("restoring stored calendar data", "source", cal.Name, "err", err)
 			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			r, err := src.Restore(ctx, fs.cal)
-			if err != nil {
-				e.log.Error("restoring stored calendar data", "source", fs.cal.Name, "err", err)
-				return
-			}
-			if r == nil || r.Feed == nil {
-				return
-			}
-			fs.mu.Lock()
-			if fs.feed == nil {
-				fs.feed, fs.lastSuccess = r.Feed, r.LastSuccess
-			}
-			fs.mu.Unlock()
-		}()
-	}
-	wg.Wait()
+		if r == nil || r.Feed == nil {
+			return
+		}
+		fs := todo[cal.Name]
+		fs.mu.Lock()
+		if fs.feed == nil {
+			fs.feed, fs.lastSuccess = r.Feed, r.LastSuccess
+		}
+		fs.mu.Unlock()
+	})
 }
 
 // apply records one sync result; it reports whether the evaluation's

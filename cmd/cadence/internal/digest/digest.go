@@ -12,20 +12,13 @@ import (
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/internal/engine"
 	"github.com/cadence-dev/cadence/internal/store"
 	"github.com/cadence-dev/cadence/report"
 )
 
-// Clock is the time source (app.Clock satisfies it).
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+// Clock is the time source: the engine's, shared by the daemon.
+type Clock = engine.Clock
 
 // Store is the send log (*store.Store satisfies it).
 type Store interface {
@@ -81,7 +74,7 @@ func New(opts Options) (*Service, error) {
 		return nil, errors.New("digest: no snapshot source")
 	}
 	if opts.Clock == nil {
-		opts.Clock = realClock{}
+		opts.Clock = engine.RealClock
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
