@@ -14,7 +14,8 @@ import (
 // the fields cadence uses (no description, location, attachments or
 // conference data: titles are kept, nothing else free-form), in Calendar
 // v3 JSON. Cancelled exceptions are kept (they cancel an instance);
-// deleted masters and single events are removed.
+// deleted masters (a series deleted as a whole) are removed; cancelled
+// and deleted single events stay, with status cancelled.
 type CalendarState struct {
 	SyncToken string
 	Events    map[string]json.RawMessage
