@@ -36,8 +36,9 @@ type Options struct {
 	// Snapshot returns the current evaluation (nil before the first one).
 	Snapshot func() *cadence.Snapshot
 	// Previous returns the evaluation a week before cur, for "change since
-	// last week": cadence.Evaluate at T-7d on the same occurrences (the
-	// daemon and the CLI pass it). Nil: the digest shows no changes.
+	// last week": the engine's evaluation at T-7d on the same occurrences
+	// (engine.Evaluation.LastWeek; the daemon and the CLI pass it). Nil:
+	// the digest shows no changes.
 	Previous func(cur *cadence.Snapshot) *cadence.Snapshot
 	Clock    Clock
 	Logger   *slog.Logger

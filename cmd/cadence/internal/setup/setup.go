@@ -200,11 +200,7 @@ func newGoogle(ctx context.Context, cfg *config.Config, d Deps) (*google.Syncer,
 	}
 	switch {
 	case g.ServiceAccountKeyFile != "":
-		key, err := google.ReadSecretFile(g.ServiceAccountKeyFile, "service account key")
-		if err != nil {
-			return nil, err
-		}
-		sa, err := google.NewServiceAccount(key, google.CalendarScope)
+		sa, err := serviceAccount(cfg, google.CalendarScope)
 		if err != nil {
 			return nil, err
 		}
@@ -217,6 +213,15 @@ func newGoogle(ctx context.Context, cfg *config.Config, d Deps) (*google.Syncer,
 		gc.HTTPClient = func(context.Context, google.Calendar) (*http.Client, error) { return hc, nil }
 	}
 	return google.New(gc, d.Store)
+}
+
+// serviceAccount reads the service-account key for scope.
+func serviceAccount(cfg *config.Config, scope string) (*google.ServiceAccount, error) {
+	key, err := google.ReadSecretFile(cfg.Google.ServiceAccountKeyFile, "service account key")
+	if err != nil {
+		return nil, err
+	}
+	return google.NewServiceAccount(key, scope)
 }
 
 func userClient(ctx context.Context, cfg *config.Config) (*http.Client, error) {
@@ -233,15 +238,11 @@ func directoryClient(ctx context.Context, cfg *config.Config) (*http.Client, err
 	g := cfg.Google
 	switch {
 	case g.ServiceAccountKeyFile != "":
-		key, err := google.ReadSecretFile(g.ServiceAccountKeyFile, "service account key")
+		sa, err := serviceAccount(cfg, google.DirectoryScope)
 		if err != nil {
 			return nil, err
 		}
-		dsa, err := google.NewServiceAccount(key, google.DirectoryScope)
-		if err != nil {
-			return nil, err
-		}
-		return dsa.Client(ctx, g.Directory.AdminSubject), nil
+		return sa.Client(ctx, g.Directory.AdminSubject), nil
 	case g.TokenFile != "":
 		return userClient(ctx, cfg)
 	}
