@@ -214,19 +214,11 @@ func (noOrg) Resolve(string) (string, bool) { return "", false }
 // runs it (directory, ICS source, relevance, expansion, dedup,
 // evaluation now and a week before), without a state store.
 func Engine(o *Org) *engine.Engine {
-	dir := o.Directory
 	return engine.New(engine.Options{
-		Directory: []engine.DirectorySource{engine.DirectoryFunc(func(context.Context) ([]cadence.Person, error) {
-			ps := dir.People()
-			out := make([]cadence.Person, len(ps))
-			for i, p := range ps {
-				out[i] = *p
-			}
-			return out, nil
-		})},
-		Sources: []calendar.Source{icsfeed.New(icsfeed.Options{Feeds: icsFeeds(o.Feeds), MaxBytes: 1 << 30})},
-		Eval:    Options(),
-		Clock:   fixedClock{o.Now},
+		Directory: []engine.DirectorySource{engine.DirectoryOf(o.Directory)},
+		Sources:   []calendar.Source{icsfeed.New(icsfeed.Options{Feeds: icsFeeds(o.Feeds), MaxBytes: 1 << 30})},
+		Eval:      Options(),
+		Clock:     fixedClock{o.Now},
 	})
 }
 

@@ -5,6 +5,28 @@ import (
 	"time"
 )
 
+// TestMergeHistoryGoneSince: the first read without an occurrence is
+// remembered (for "gone from the feed since"), later reads keep it, and
+// an occurrence that comes back is no longer gone.
+func TestMergeHistoryGoneSince(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
+	o := Occurrence{UID: "m", SeriesUID: "m", OriginalStart: day(12), Start: day(12), End: day(12).Add(30 * time.Minute), Status: StatusConfirmed}
+	w := Window{From: day(1), To: day(30)}
+	prev := []Seen{{Occ: o, LastSeen: day(5)}}
+	kept, _ := MergeHistory(prev, nil, w, day(8), day(1), nil) // gone, still in the future
+	if len(kept) != 1 || !kept[0].GoneSince.Equal(day(8)) || !kept[0].LastSeen.Equal(day(5)) {
+		t.Fatalf("first read without it: %+v", kept)
+	}
+	kept, occs := MergeHistory(kept, nil, w, day(14), day(1), nil) // its time has passed
+	if len(kept) != 1 || !kept[0].GoneSince.Equal(day(8)) || len(occs) != 1 || occs[0].CancelReason != CancelVanished {
+		t.Fatalf("later read: kept %+v, occurrences %+v", kept, occs)
+	}
+	kept, _ = MergeHistory([]Seen{{Occ: o, LastSeen: day(5), GoneSince: day(8)}}, []Occurrence{o}, w, day(9), day(1), nil)
+	if len(kept) != 0 {
+		t.Errorf("back in the read: kept %+v, want it replaced by the read", kept)
+	}
+}
+
 func TestMergeHistory(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC) }
 	occ := func(uid string, d int, recurring bool) Occurrence {

@@ -82,7 +82,7 @@ type SyncResult struct {
 	// 304, an incremental sync without changes).
 	Unchanged bool
 	// Err is the failure; Reason classifies it for metrics ("fetch",
-	// "timeout", "http_status", "too_large", "parse", "store", "api").
+	// "timeout", "http_status", "too_large", "parse", "store", "google").
 	Err    error
 	Reason string
 	// StateErr is a failure to save the source's state after a good read:

@@ -83,7 +83,7 @@ func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(c
 		}
 		out := calendar.SyncResult{Calendar: cal, Duration: res.Duration}
 		if res.Err != nil {
-			out.Err, out.Reason = res.Err, "api"
+			out.Err, out.Reason = res.Err, "google"
 		} else {
 			// The feed of an unchanged calendar is the cached one.
 			out.Feed, out.Unchanged = res.Feed, !res.Full && res.Changes == 0

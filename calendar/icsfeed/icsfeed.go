@@ -75,7 +75,7 @@ type Source struct {
 	o      Options
 	byName map[string]Feed
 
-	mu         sync.Mutex        // guards everything below and o, byName (Update)
+	mu         sync.Mutex
 	validators map[string]stored // by feed name: what the last read was made from
 }
 
@@ -102,12 +102,6 @@ func New(o Options) *Source {
 	return s
 }
 
-func (s *Source) options() Options {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.o
-}
-
 // Kind is "ics".
 func (s *Source) Kind() string { return "ics" }
 
@@ -115,9 +109,8 @@ func (s *Source) Kind() string { return "ics" }
 // directory's primary email (an alias in the config still names one
 // person; the organizer-copy preference in calendar.Dedup compares them).
 func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
-	o := s.options()
-	out := make([]calendar.Calendar, 0, len(o.Feeds))
-	for _, f := range o.Feeds {
+	out := make([]calendar.Calendar, 0, len(s.o.Feeds))
+	for _, f := range s.o.Feeds {
 		owner := f.Owner
 		if p, ok := org.Resolve(owner); ok {
 			owner = p
@@ -144,20 +137,17 @@ func (s *Source) sourceID(c calendar.Calendar) string {
 }
 
 func (s *Source) feed(cal calendar.Calendar) calendar.ICSSource {
-	s.mu.Lock()
 	f := s.byName[cal.Name]
-	s.mu.Unlock()
 	return calendar.ICSSource{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone, Path: f.Path, URL: f.URL}
 }
 
 // Restore parses the stored body of cal, if any was stored for the same
 // definition. A body this version cannot parse is ignored (refetched).
 func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.Restored, error) {
-	o := s.options()
-	if o.Store == nil {
+	if s.o.Store == nil {
 		return nil, nil
 	}
-	rec, err := o.Store.LoadFeed(ctx, cal.Name)
+	rec, err := s.o.Store.LoadFeed(ctx, cal.Name)
 	if err != nil {
 		return nil, fmt.Errorf("icsfeed: feed %s: %w", cal.Name, err)
 	}
@@ -184,7 +174,7 @@ func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(c
 	// Sorted by name so runs are repeatable.
 	cals = append([]calendar.Calendar(nil), cals...)
 	sort.Slice(cals, func(i, j int) bool { return cals[i].Name < cals[j].Name })
-	calendar.Each(ctx, cals, s.options().Concurrency, func(cal calendar.Calendar) {
+	calendar.Each(ctx, cals, s.o.Concurrency, func(cal calendar.Calendar) {
 		res := s.sync(ctx, cal)
 		if ctx.Err() == nil {
 			done(res)
@@ -193,7 +183,7 @@ func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(c
 }
 
 func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncResult {
-	o := s.options()
+	o := s.o
 	start := time.Now() // duration measurement only, never logic
 	res := calendar.SyncResult{Calendar: cal}
 	id := s.sourceID(cal)
@@ -247,12 +237,22 @@ func fetchReason(err error) string {
 	}
 }
 
-// Update replaces the options (a configuration reload); the validators of
-// feeds whose definition did not change are kept, so the next sync is
-// still conditional.
-func (s *Source) Update(o Options) {
-	n := New(o)
+// Inherit takes over prev's validators (a configuration reload builds a
+// new Source; prev keeps running until the engine switches): a feed whose
+// definition did not change is still fetched conditionally. prev is not
+// changed, so a reload that fails later leaves the running source intact.
+func (s *Source) Inherit(prev *Source) {
+	prev.mu.Lock()
+	v := make(map[string]stored, len(prev.validators))
+	for k, x := range prev.validators {
+		v[k] = x
+	}
+	prev.mu.Unlock()
 	s.mu.Lock()
-	s.o, s.byName = n.o, n.byName
+	for k, x := range v {
+		if _, ok := s.validators[k]; !ok {
+			s.validators[k] = x
+		}
+	}
 	s.mu.Unlock()
 }

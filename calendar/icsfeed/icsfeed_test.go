@@ -95,6 +95,17 @@ func TestSyncRestoreConditional(t *testing.T) {
 		t.Errorf("conditional sync %+v: want unchanged", r)
 	}
 
+	// A reload builds a new Source: it inherits the validators (the next
+	// fetch is still conditional) and the running one is left as it was.
+	s3 := icsfeed.New(opts)
+	s3.Inherit(s2)
+	if r := syncOnce(s3); !r.Unchanged {
+		t.Errorf("sync after Inherit %+v: want a conditional request answered 304", r)
+	}
+	if r := syncOnce(s2); !r.Unchanged {
+		t.Errorf("the previous source after Inherit: %+v", r)
+	}
+
 	// Another zone is another definition: the stored record is not used.
 	other := cals[0]
 	other.Zone = time.FixedZone("x", 3600)

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/cadence-dev/cadence/cadence"
-	"github.com/cadence-dev/cadence/calendar/google"
 )
 
 // A DirectorySource reads the people of the org chart: a CSV or YAML
@@ -55,20 +54,14 @@ func loadDirectory(ctx context.Context, srcs []DirectorySource) (*cadence.Direct
 	return dir, nil
 }
 
-// Workspace is the Google Workspace directory as a DirectorySource: the
-// users of s.Directory mapped to cadence's people.
-func Workspace(s *google.Syncer, dc google.DirectoryConfig) DirectorySource {
-	return DirectoryFunc(func(ctx context.Context) ([]cadence.Person, error) {
-		users, err := s.Directory(ctx, dc)
-		if err != nil {
-			return nil, fmt.Errorf("google directory: %w", err)
-		}
-		out := make([]cadence.Person, 0, len(users))
-		for _, u := range users {
-			out = append(out, cadence.Person{
-				Email: u.Email, Name: u.Name, Manager: u.Manager, HireDate: u.HireDate,
-				Aliases: u.Aliases, ID: u.ID, Title: u.Title, Department: u.Department, Pos: u.Pos,
-			})
+// DirectoryOf is a DirectorySource serving the people of a directory
+// already built (the org chart file once validated, a generated org).
+func DirectoryOf(dir *cadence.Directory) DirectorySource {
+	return DirectoryFunc(func(context.Context) ([]cadence.Person, error) {
+		ps := dir.People()
+		out := make([]cadence.Person, len(ps))
+		for i, p := range ps {
+			out[i] = *p
 		}
 		return out, nil
 	})

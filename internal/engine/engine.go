@@ -1,6 +1,6 @@
 // Package engine is cadence's pipeline, written once for every command:
-// the directory (file, Workspace, merged), the calendar sources (any
-// calendar.Source), the relevance filter, expansion, deduplication, the
+// the directory (any DirectorySource: the org chart file, the Workspace
+// directory, merged), the calendar sources (any calendar.Source), the relevance filter, expansion, deduplication, the
 // occurrence history with its silent deletions, and the evaluation at T
 // and at T−7d ("last week"). `cadence report`, `events` and `digest` and
 // the bench call Once (or Read and Calendar); `cadence serve` runs the
@@ -75,7 +75,9 @@ type Options struct {
 	NoLastWeek bool
 	Logger     *slog.Logger
 	Clock      Clock
-	Metrics    *Metrics // nil = none
+	// Metrics (nil = none) are fixed for the engine's life: Update keeps
+	// the ones given to New.
+	Metrics *Metrics
 	// Notify, when set, receives what a person running a command should
 	// see on stderr: each failed source, and each warning of a source.
 	Notify func(source, msg string)
@@ -253,6 +255,7 @@ func (e *Engine) ensure(i int, cals []calendar.Calendar) {
 			delete(e.feeds, name)
 		}
 	}
+	e.m.forget(func(name string) bool { _, ok := e.feeds[name]; return ok })
 }
 
 // feedsOf returns the feed states of source i (all when i < 0), sorted by

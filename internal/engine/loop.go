@@ -64,7 +64,6 @@ func (e *Engine) Update(ctx context.Context, o Options) error {
 	e.mu.Lock()
 	e.o, e.dir = o, dir
 	e.mu.Unlock()
-	e.m = o.Metrics
 	e.reconcile(o, dir)
 	if e.runCtx != nil && e.runCtx.Err() == nil {
 		e.startSources()

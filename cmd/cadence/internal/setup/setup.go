@@ -33,7 +33,6 @@ type Deps struct {
 	// it cannot sync otherwise).
 	ReadOnly bool
 	Clock    engine.Clock
-	Logger   interface{ Warn(string, ...any) }
 	Metrics  *engine.Metrics
 	// Registerer receives the Google source's metrics (nil = none).
 	Registerer prometheus.Registerer
@@ -54,7 +53,9 @@ type Built struct {
 // Options builds the engine's options for cfg. prev, when not nil, is the
 // running configuration's Built: its Google syncer is kept when the
 // google: section did not change (its metrics are registered once), and
-// its ICS source keeps the feeds' validators.
+// the new ICS source inherits its feeds' validators. prev is never changed:
+// a reload that fails after Options leaves the running sources as they
+// were.
 func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googleChanged bool) (engine.Options, *Built, error) {
 	o := engine.Options{
 		Eval:                   cfg.Options(),
@@ -84,15 +85,13 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	if d.Store != nil {
 		icsOpts.Store = d.Store
 	}
+	b.ICS = icsfeed.New(icsOpts)
 	if prev != nil && prev.ICS != nil {
-		b.ICS = prev.ICS
-		b.ICS.Update(icsOpts)
-	} else {
-		b.ICS = icsfeed.New(icsOpts)
+		b.ICS.Inherit(prev.ICS)
 	}
 	o.Sources = append(o.Sources, b.ICS)
 
-	fileDir := engine.DirectoryFunc(func(context.Context) ([]cadence.Person, error) {
+	fileDir := engine.DirectoryFunc(func(ctx context.Context) ([]cadence.Person, error) {
 		if cfg.Google.Directory.Enabled {
 			// Overrides of the Workspace directory: they need not form a
 			// directory on their own.
@@ -102,12 +101,7 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 		if err != nil {
 			return nil, err
 		}
-		ps := dir.People()
-		out := make([]cadence.Person, len(ps))
-		for i, p := range ps {
-			out[i] = *p
-		}
-		return out, nil
+		return engine.DirectoryOf(dir).People(ctx)
 	})
 
 	if !cfg.Google.Enabled {
@@ -140,7 +134,7 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	if err != nil {
 		return o, nil, err
 	}
-	o.Directory = []engine.DirectorySource{engine.Workspace(b.Google, google.DirectoryConfig{
+	o.Directory = []engine.DirectorySource{workspace(b.Google, google.DirectoryConfig{
 		Endpoint: dirEndpoint, Customer: g.Directory.Customer, Domain: g.Directory.Domain,
 		Client: dirClient, CreationAsHireDate: g.Directory.CreationAsHireDate,
 	})}
@@ -149,6 +143,26 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	}
 	o.RefreshDirectory = true
 	return o, b, nil
+}
+
+// workspace is the Google Workspace directory as a directory source: the
+// source returns its own users (package calendar knows nothing of
+// cadence's people), mapped here.
+func workspace(s *google.Syncer, dc google.DirectoryConfig) engine.DirectorySource {
+	return engine.DirectoryFunc(func(ctx context.Context) ([]cadence.Person, error) {
+		users, err := s.Directory(ctx, dc)
+		if err != nil {
+			return nil, fmt.Errorf("google directory: %w", err)
+		}
+		out := make([]cadence.Person, 0, len(users))
+		for _, u := range users {
+			out = append(out, cadence.Person{
+				Email: u.Email, Name: u.Name, Manager: u.Manager, HireDate: u.HireDate,
+				Aliases: u.Aliases, ID: u.ID, Title: u.Title, Department: u.Department, Pos: u.Pos,
+			})
+		}
+		return out, nil
+	})
 }
 
 func icsFeeds(cfg *config.Config) []icsfeed.Feed {
