@@ -14,6 +14,23 @@ type ExpandOptions struct {
 	// and are read as local midnights in Zone (the owner's zone). Nil keeps
 	// each event's own zone.
 	Zone *time.Location
+	// Limits bound the occurrences of one series and of the call (one
+	// calendar's feed); zero fields take their defaults.
+	Limits Limits
+	// Evaluation, when set, is the budget shared by every calendar of an
+	// evaluation; the call draws what it yields from it.
+	Evaluation *EvaluationBudget
+	// Exceeded, when set, receives each limit the call exceeded, once per
+	// limit, with the series UIDs (Event.SeriesUID) it dropped. When nil
+	// the errors are returned among the warnings.
+	Exceeded func(err *BudgetError, series []string)
+}
+
+// EvaluationBudget is what the expansions of one evaluation may yield
+// together (Limit, the configured evaluation_occurrences); Left goes down
+// as calendars are expanded.
+type EvaluationBudget struct {
+	Limit, Left int
 }
 
 type seriesKey struct{ source, owner, uid string }
@@ -46,6 +63,8 @@ func Expand(events []Event, w Window, opts ExpandOptions) (occs []Occurrence, wa
 // instead of growing a new slice each time.
 func ExpandAppend(dst []Occurrence, events []Event, w Window, opts ExpandOptions) (occs []Occurrence, warnings []string) {
 	occs = dst
+	lim := opts.Limits.WithDefaults()
+	b := budgetState{lim: lim, eval: opts.Evaluation, base: len(dst)}
 	masters := make(map[seriesKey]int)
 	overrides := make(map[ridKey]int)
 	var order []seriesKey // masters in first-seen order
@@ -82,14 +101,38 @@ func ExpandAppend(dst []Occurrence, events []Event, w Window, opts ExpandOptions
 		o.Override = true
 		o.Recurring = true
 		setCancel(&o, e, nil)
+		before := len(occs)
 		occs = appendInWindow(occs, o, w, opts)
+		occs = b.fits(occs, before, e)
 	}
 	for _, sk := range order {
 		m := &events[masters[sk]]
 		var ws []string
-		occs, ws = expandMaster(occs, m, bySeries[sk], w, opts)
+		before := len(occs)
+		var tooMany bool
+		occs, ws, tooMany = expandMaster(occs, m, bySeries[sk], w, opts, lim.SeriesOccurrences)
 		for _, s := range ws {
 			warnings = append(warnings, fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, m.UID, s))
+		}
+		if tooMany {
+			occs = occs[:before]
+			b.drop(limitSeries, m)
+			continue
+		}
+		occs = b.fits(occs, before, m)
+	}
+	if b.eval != nil {
+		b.eval.Left -= len(occs) - len(dst)
+	}
+	for _, d := range b.drops {
+		if d == nil {
+			continue
+		}
+		err := d.err()
+		if opts.Exceeded != nil {
+			opts.Exceeded(err, d.series)
+		} else {
+			warnings = append(warnings, err.Error())
 		}
 	}
 	sortOccurrences(occs[len(dst):], func(a, b *Occurrence) int {
@@ -191,14 +234,17 @@ func isMidnight(t time.Time) bool {
 	return h == 0 && m == 0 && s == 0
 }
 
-func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts ExpandOptions) ([]Occurrence, []string) {
+// expandMaster appends the occurrences of master m and its overrides;
+// tooMany reports that the series has more than maxInstances instances
+// in the expansion range (what it appended is then to be discarded).
+func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts ExpandOptions, maxInstances int) (_ []Occurrence, _ []string, tooMany bool) {
 	dur := m.End.Sub(m.Start)
 	rs := m.Recurrence
 	recurring := rs != nil && (len(rs.RRules) > 0 || len(rs.RDates) > 0)
 	if !recurring && len(ovs) == 0 {
 		o := occurrenceOf(m, m.Start, m.Start, m.End)
 		setCancel(&o, m, nil)
-		return appendInWindow(occs, o, w, opts), nil
+		return appendInWindow(occs, o, w, opts), nil, false
 	}
 	if rs == nil {
 		rs = &RecurrenceSet{}
@@ -298,7 +344,10 @@ func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts Expa
 		// A single event with overrides of its only instance.
 		rs = &RecurrenceSet{RDates: []time.Time{m.Start}}
 	}
-	insts, warns := seriesInstances(m.Start, rs, lo, hi, ridLo, ridHi, keep)
+	insts, warns, tooMany := seriesInstances(m.Start, rs, lo, hi, ridLo, ridHi, keep, maxInstances)
+	if tooMany {
+		return occs, warns, true
+	}
 	if len(ovs) > 0 {
 		for _, in := range insts {
 			record(in.start)
@@ -393,7 +442,7 @@ func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts Expa
 		setCancel(&o, ov, m)
 		emit(o)
 	}
-	return occs, warns
+	return occs, warns, false
 }
 
 // sortOccurrences sorts stably by cmp, moving each (large) Occurrence

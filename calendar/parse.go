@@ -21,6 +21,12 @@ type ParseOptions struct {
 	Name  string         // source name (goes into Event.Source)
 	Owner string         // owner email (Event.Owner), lower-case
 	Zone  *time.Location // zone for floating times and all-day dates (nil = UTC)
+	// Limits bound the parse: ZoneTransitions and ParseTime are read here
+	// (zero fields take their defaults).
+	Limits Limits
+	// Now measures the parse against Limits.ParseTime (nil: time.Now).
+	// It is a measurement of work, not a reading of the calendar's time.
+	Now func() time.Time
 }
 
 // ParseICS reads an iCalendar feed: one or several concatenated VCALENDARs
@@ -33,6 +39,11 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 	if name == "" {
 		name = "ics"
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	started := now()
 	data, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("calendar: %s: reading feed: %w", name, err)
@@ -52,9 +63,21 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 		return nil, err
 	}
 	feed := &Feed{Name: name, Owner: opts.Owner, Warnings: cl.warnings}
-	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines}
+	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines, lim: opts.Limits.WithDefaults(), now: opts.Now}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	p.deadline = started.Add(p.lim.ParseTime)
 	for _, cal := range cals {
-		p.calendar(cal)
+		if err := p.calendar(cal); err != nil {
+			return nil, err
+		}
+	}
+	if p.zoneDrop != nil {
+		if p.zoneDrops > 1 {
+			p.zoneDrop.Dropped = fmt.Sprintf("%d time zones not built, the feed's zone used instead (the first named)", p.zoneDrops)
+		}
+		feed.Exceeded = append(feed.Exceeded, p.zoneDrop)
 	}
 	return feed, nil
 }
@@ -110,6 +133,14 @@ type parser struct {
 	eventLines []int
 	eventIdx   int
 
+	lim      Limits
+	now      func() time.Time
+	deadline time.Time
+	// the first zone over the transition budget, and how many were
+	zoneDrop  *BudgetError
+	zoneDrops int
+	zonesLeft *int
+
 	// per calendar
 	zones   *ZoneSet
 	xwr     string
@@ -127,7 +158,9 @@ func (p *parser) warn(line int, uid, format string, args ...any) {
 	p.feed.Warnings = append(p.feed.Warnings, prefix+fmt.Sprintf(format, args...))
 }
 
-func (p *parser) calendar(cal *ical.Calendar) {
+// calendar reads the events of one VCALENDAR; it fails only when the
+// parse runs out of time.
+func (p *parser) calendar(cal *ical.Calendar) error {
 	var vtz []*ical.Component
 	for _, c := range cal.Children {
 		if c.Name == ical.CompTimezone {
@@ -135,6 +168,13 @@ func (p *parser) calendar(cal *ical.Calendar) {
 		}
 	}
 	p.zones = NewZoneSet(vtz)
+	// One budget for the feed, however many VCALENDARs it holds.
+	if p.zonesLeft == nil {
+		left := p.lim.ZoneTransitions
+		p.zonesLeft = &left
+	}
+	p.zones.limit, p.zones.left = p.lim.ZoneTransitions, *p.zonesLeft
+	defer func() { *p.zonesLeft = p.zones.left }()
 	p.xwr = ""
 	if pr := cal.Props.Get("X-WR-TIMEZONE"); pr != nil {
 		p.xwr = strings.TrimSpace(unescapeText(pr.Value))
@@ -150,10 +190,19 @@ func (p *parser) calendar(cal *ical.Calendar) {
 			line = p.eventLines[p.eventIdx]
 		}
 		p.eventIdx++
+		if p.now().After(p.deadline) {
+			uid := ""
+			if pr := c.Props.Get(ical.PropUID); pr != nil {
+				uid = pr.Value
+			}
+			return &BudgetError{Feed: p.opts.Name, UID: uid, Limit: "parse_time", Value: p.lim.ParseTime.String(),
+				Dropped: fmt.Sprintf("feed not read (stopped at the VEVENT at line %d)", line)}
+		}
 		if ev, ok := p.event(c, line); ok {
 			p.feed.Events = append(p.feed.Events, ev)
 		}
 	}
+	return nil
 }
 
 // resolve maps a TZID to a location: the ZoneSet (IANA, Windows, the
@@ -167,6 +216,14 @@ func (p *parser) resolve(tzid string, line int, uid string) *time.Location {
 	if err == nil && loc != nil {
 		p.locs[tzid] = loc
 		return loc
+	}
+	if be, ok := err.(*BudgetError); ok {
+		p.zoneDrops++
+		if p.zoneDrop == nil {
+			c := *be
+			c.Feed, c.UID = p.opts.Name, uid
+			p.zoneDrop = &c
+		}
 	}
 	fallback := p.opts.Zone
 	via := "the feed's zone " + fallback.String()

@@ -26,7 +26,10 @@ type instance struct {
 // Instances are sorted and unique by instant. When every RRULE ends
 // before DTSTART the rules contribute nothing, not even DTSTART (an empty
 // series: Confluence's way of deleting one).
-func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi time.Time, keep func(time.Time) bool) (out []instance, warns []string) {
+//
+// More than maxInstances instances in [lo, hi] stop the generation and
+// set tooMany (0: no limit).
+func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi time.Time, keep func(time.Time) bool, maxInstances int) (out []instance, warns []string, tooMany bool) {
 	genLo, genHi := lo, hi
 	if keep != nil {
 		if nearLo.Before(genLo) {
@@ -55,12 +58,20 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		}
 		anyRule = true
 		skipAhead(opt, genLo)
-		if err := iterateRule(*opt, genHi, func(t time.Time) {
+		if err := iterateRule(*opt, genHi, func(t time.Time) bool {
 			if want(t) {
 				out = append(out, instance{start: t})
+				if maxInstances > 0 && len(out) > maxInstances {
+					tooMany = true
+					return false
+				}
 			}
+			return true
 		}); err != nil {
 			warns = append(warns, fmt.Sprintf("RRULE %q: %v", rule, err))
+		}
+		if tooMany {
+			return nil, warns, true
 		}
 	}
 	if len(rs.RRules) == 0 || anyRule {
@@ -70,6 +81,9 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		}
 	}
 	for i, t := range rs.RDates {
+		if maxInstances > 0 && len(out) > maxInstances {
+			return nil, warns, true
+		}
 		if want(t) {
 			in := instance{start: t, rdate: true}
 			if rs.RDateEnds != nil && i < len(rs.RDateEnds) {
@@ -96,13 +110,14 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		}
 		out = u
 	}
-	return out, warns
+	return out, warns, false
 }
 
 // iterateRule calls fn for each instance of the rule up to hi. rrule-go
 // panics on some inputs (e.g. year 0); that is reported as an error, and
 // so is a rule that yields more than maxRuleSteps instances.
-func iterateRule(opt rrule.ROption, hi time.Time, fn func(time.Time)) (err error) {
+// fn returning false stops the iteration.
+func iterateRule(opt rrule.ROption, hi time.Time, fn func(time.Time) bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("rrule-go panicked: %v", r)
@@ -118,10 +133,9 @@ func iterateRule(opt rrule.ROption, hi time.Time, fn func(time.Time)) (err error
 			return fmt.Errorf("expansion stopped after %d instances", maxRuleSteps)
 		}
 		t, ok := next()
-		if !ok || t.After(hi) {
+		if !ok || t.After(hi) || !fn(t) {
 			return nil
 		}
-		fn(t)
 	}
 }
 

@@ -187,6 +187,9 @@ type Feed struct {
 	// Warnings are non-fatal problems (unknown time zone, an unparsable RRULE
 	// on one event, ...), each naming the event UID / line concerned.
 	Warnings []string
+	// Exceeded are the limits the parse exceeded without failing (zone
+	// transitions: the zones over budget fell back to the feed's zone).
+	Exceeded []*BudgetError
 }
 
 // WithoutAttendees reports whether f has events but not one ATTENDEE or

@@ -43,6 +43,19 @@ type ZoneSet struct {
 
 	mu    sync.Mutex
 	cache map[string]zoneResult
+	// limit > 0 bounds the transitions all VTIMEZONEs built from rules
+	// may generate together (Limits.ZoneTransitions); left is what
+	// remains of it.
+	limit, left int
+}
+
+// SetTransitionLimit bounds the transitions the zones built from this
+// set's VTIMEZONE rules may generate together (0: no bound beyond the
+// per-zone one). A zone that would exceed it fails with a *BudgetError.
+func (zs *ZoneSet) SetTransitionLimit(n int) {
+	zs.mu.Lock()
+	zs.limit, zs.left = n, n
+	zs.mu.Unlock()
 }
 
 type zoneResult struct {
@@ -132,7 +145,20 @@ func (zs *ZoneSet) resolve(tzid string) (*time.Location, error) {
 				return loc, nil
 			}
 		}
-		loc, err := cachedLocationFromVTimezone(id, def)
+		budget := maxOnsets
+		if zs.limit > 0 && zs.left < budget {
+			budget = zs.left
+		}
+		loc, n, err := cachedLocationFromVTimezone(id, def, budget)
+		if zs.limit > 0 {
+			if errors.Is(err, errTooManyOnsets) {
+				n = budget // the work was done before it failed
+			}
+			zs.left -= n
+		}
+		if err != nil && budget < maxOnsets && errors.Is(err, errTooManyOnsets) {
+			return nil, &BudgetError{UID: "", Limit: "zone_transitions", Value: fmt.Sprint(zs.limit), Dropped: fmt.Sprintf("time zone %q not built, the feed's zone used instead", id)}
+		}
 		if err != nil {
 			if hasDisplay {
 				if cand, ok := loadIANA(display); ok {
@@ -307,25 +333,32 @@ const (
 	vtzCacheMaxKey = 64 << 10
 )
 
-func cachedLocationFromVTimezone(id string, vtz *ical.Component) (*time.Location, error) {
+// cachedLocationFromVTimezone is locationFromVTimezone with a process-wide
+// cache; n is the transitions generated (0 for a cached result). A zone
+// that failed for lack of budget is not cached: with the full budget it
+// may build.
+func cachedLocationFromVTimezone(id string, vtz *ical.Component, budget int) (_ *time.Location, n int, _ error) {
 	key := vtimezoneKey(id, vtz)
 	if len(key) > vtzCacheMaxKey {
-		return locationFromVTimezone(id, vtz)
+		return locationFromVTimezone(id, vtz, budget)
 	}
 	vtzCache.Lock()
 	r, ok := vtzCache.m[key]
 	vtzCache.Unlock()
 	if ok {
-		return r.loc, r.err
+		return r.loc, 0, r.err
 	}
-	loc, err := locationFromVTimezone(id, vtz)
+	loc, n, err := locationFromVTimezone(id, vtz, budget)
+	if err != nil && budget < maxOnsets && errors.Is(err, errTooManyOnsets) {
+		return nil, n, err
+	}
 	vtzCache.Lock()
 	if vtzCache.m == nil || len(vtzCache.m) >= vtzCacheMax {
 		vtzCache.m = make(map[string]zoneResult)
 	}
 	vtzCache.m[key] = zoneResult{loc, err}
 	vtzCache.Unlock()
-	return loc, err
+	return loc, n, err
 }
 
 // vtimezoneKey serializes what locationFromVTimezone reads: the TZID and
@@ -381,9 +414,22 @@ type onset struct {
 
 // locationFromVTimezone builds a Location from the STANDARD and DAYLIGHT
 // sub-components of a VTIMEZONE, with transitions from 1900 to 2100. A zone
-// with a single offset becomes a time.FixedZone.
-func locationFromVTimezone(id string, vtz *ical.Component) (*time.Location, error) {
+// with a single offset becomes a time.FixedZone. At most budget onsets
+// are generated (an error wrapping errTooManyOnsets beyond); n is how many
+// were.
+func locationFromVTimezone(id string, vtz *ical.Component, budget int) (_ *time.Location, n int, err error) {
 	var onsets []onset
+	defer func() { n = len(onsets) }()
+	loc, err := buildVTimezone(id, vtz, budget, &onsets)
+	return loc, 0, err
+}
+
+// errTooManyOnsets: a VTIMEZONE generates more onsets than its budget.
+var errTooManyOnsets = errors.New("too many onsets")
+
+func buildVTimezone(id string, vtz *ical.Component, budget int, onsetsOut *[]onset) (*time.Location, error) {
+	var onsets []onset
+	defer func() { *onsetsOut = onsets }()
 	observances := 0
 	for _, ch := range vtz.Children {
 		var dst bool
@@ -395,7 +441,7 @@ func locationFromVTimezone(id string, vtz *ical.Component) (*time.Location, erro
 			continue
 		}
 		observances++
-		got, err := observanceOnsets(ch, dst, maxOnsets-len(onsets))
+		got, err := observanceOnsets(ch, dst, budget-len(onsets))
 		if err != nil {
 			return nil, fmt.Errorf("%s #%d: %w", strings.ToUpper(ch.Name), observances, err)
 		}
@@ -605,7 +651,8 @@ func observanceOnsets(c *ical.Component, dst bool, budget int) ([]onset, error) 
 				out = append(out, mk(t))
 			}
 			if len(out) > budget {
-				return nil, fmt.Errorf("more than %d onsets", maxOnsets)
+				out = out[:budget]
+				return out, fmt.Errorf("more than %d onsets: %w", budget, errTooManyOnsets)
 			}
 		}
 	}
@@ -659,7 +706,7 @@ func expandZoneRule(value string, start time.Time, from, budget int) (walls []ti
 			return walls, nil
 		}
 		if len(walls) >= budget {
-			return nil, fmt.Errorf("more than %d onsets", maxOnsets)
+			return walls, fmt.Errorf("more than %d onsets: %w", budget, errTooManyOnsets)
 		}
 		walls = append(walls, t)
 	}

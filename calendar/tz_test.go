@@ -723,7 +723,7 @@ func BenchmarkZoneSetBuildVTimezone(b *testing.B) {
 	vtz := zs.lookup("Customized Time Zone")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		if _, err := locationFromVTimezone("Customized Time Zone", vtz); err != nil {
+		if _, _, err := locationFromVTimezone("Customized Time Zone", vtz, maxOnsets); err != nil {
 			b.Fatal(err)
 		}
 	}
