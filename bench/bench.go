@@ -191,7 +191,7 @@ func IngestExpand(feeds []Feed, w calendar.Window) (*Ingest, error) {
 	if failed != nil {
 		return nil, failed
 	}
-	x := engine.Occurrences(nil, events, zones, w, func(int, string) { res.Warnings++ }, 0)
+	x := engine.Occurrences(nil, events, zones, w, engine.Budget{}, func(int, string) { res.Warnings++ }, 0)
 	res.Occurrences, res.Deduped = x.Expanded, x.Occurrences
 	return res, nil
 }

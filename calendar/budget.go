@@ -90,6 +90,7 @@ type budgetState struct {
 	eval  *EvaluationBudget
 	base  int // len(dst): occurrences before the call
 	drops [3]*drop
+	spent bool // a series was dropped for the call's or the evaluation's limit
 }
 
 type drop struct {
@@ -108,6 +109,9 @@ func (d *drop) err() *BudgetError {
 }
 
 func (b *budgetState) drop(limit int, e *Event) {
+	if limit != limitSeries {
+		b.spent = true
+	}
 	d := b.drops[limit]
 	if d == nil {
 		value := b.lim.SeriesOccurrences
@@ -136,4 +140,21 @@ func (b *budgetState) fits(occs []Occurrence, before int, e *Event) []Occurrence
 		return occs
 	}
 	return occs[:before]
+}
+
+// room is how many more occurrences the call may keep with len(occs) ==
+// at; roomLimit is the limit that bounds it.
+func (b *budgetState) room(at int) int {
+	r := b.lim.FeedOccurrences - (at - b.base)
+	if b.eval != nil && b.eval.Left-(at-b.base) < r {
+		r = b.eval.Left - (at - b.base)
+	}
+	return max(r, 0)
+}
+
+func (b *budgetState) roomLimit(at int) int {
+	if b.eval != nil && b.eval.Left < b.lim.FeedOccurrences {
+		return limitEvaluation
+	}
+	return limitFeed
 }

@@ -109,14 +109,31 @@ func ExpandAppend(dst []Occurrence, events []Event, w Window, opts ExpandOptions
 		m := &events[masters[sk]]
 		var ws []string
 		before := len(occs)
+		// A series generates little more than the call can still keep:
+		// once the feed's budget is spent, each further series costs a
+		// few instances, not its whole expansion. (Instances are counted
+		// over the expansion range, a little wider than the window: the
+		// slack keeps a series that fits exactly; fits decides.)
+		limit, over := lim.SeriesOccurrences, limitSeries
+		room := b.room(before)
+		if room == 0 || (b.spent && m.Recurrence != nil && (len(m.Recurrence.RRules) > 0 || len(m.Recurrence.RDates) > 0)) {
+			// Spent: the series is not even expanded. (After one series
+			// did not fit, a few occurrences may be left: single events
+			// still use them, further series are not tried.)
+			b.drop(b.roomLimit(before), m)
+			continue
+		}
+		if room+room/8+16 < limit {
+			limit, over = room+room/8+16, b.roomLimit(before)
+		}
 		var tooMany bool
-		occs, ws, tooMany = expandMaster(occs, m, bySeries[sk], w, opts, lim.SeriesOccurrences)
+		occs, ws, tooMany = expandMaster(occs, m, bySeries[sk], w, opts, limit)
 		for _, s := range ws {
 			warnings = append(warnings, fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, m.UID, s))
 		}
 		if tooMany {
 			occs = occs[:before]
-			b.drop(limitSeries, m)
+			b.drop(over, m)
 			continue
 		}
 		occs = b.fits(occs, before, m)

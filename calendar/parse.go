@@ -218,12 +218,15 @@ func (p *parser) resolve(tzid string, line int, uid string) *time.Location {
 		return loc
 	}
 	if be, ok := err.(*BudgetError); ok {
+		// Reported once for the feed (Feed.Exceeded), not per TZID.
 		p.zoneDrops++
 		if p.zoneDrop == nil {
 			c := *be
 			c.Feed, c.UID = p.opts.Name, uid
 			p.zoneDrop = &c
 		}
+		p.locs[tzid] = p.opts.Zone
+		return p.opts.Zone
 	}
 	fallback := p.opts.Zone
 	via := "the feed's zone " + fallback.String()

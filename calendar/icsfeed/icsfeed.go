@@ -64,6 +64,9 @@ type Options struct {
 	// ReadOnly uses the stored state but never writes it (one-shot
 	// commands beside a running daemon).
 	ReadOnly    bool
+	// Limits bound each parse (zone transitions, parse time); a feed over
+	// them fails with reason "budget".
+	Limits      calendar.Limits
 	Concurrency int       // default DefaultConcurrency
 	Fetch       FetchFunc // default calendar.Fetch
 	// Now is the clock of stored success times (default time.Now).
@@ -154,7 +157,7 @@ func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.
 	if rec == nil || rec.Source != s.sourceID(cal) {
 		return nil, nil
 	}
-	feed, err := parse(cal, rec.Body)
+	feed, err := s.parse(cal, rec.Body)
 	if err != nil {
 		return nil, nil
 	}
@@ -164,8 +167,8 @@ func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.
 	return &calendar.Restored{Feed: feed, LastSuccess: rec.LastSuccess}, nil
 }
 
-func parse(cal calendar.Calendar, data []byte) (*calendar.Feed, error) {
-	return calendar.ParseICS(bytes.NewReader(data), calendar.ParseOptions{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone})
+func (s *Source) parse(cal calendar.Calendar, data []byte) (*calendar.Feed, error) {
+	return calendar.ParseICS(bytes.NewReader(data), calendar.ParseOptions{Name: cal.Name, Owner: cal.Owner, Zone: cal.Zone, Limits: s.o.Limits})
 }
 
 // Sync fetches and parses every feed of cals, at most Concurrency at
@@ -204,9 +207,12 @@ func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncR
 		res.Unchanged = true
 		return res
 	}
-	feed, err := parse(cal, fr.Data)
+	feed, err := s.parse(cal, fr.Data)
 	if err != nil {
 		res.Err, res.Reason = err, "parse"
+		if errors.Is(err, calendar.ErrBudget) {
+			res.Reason = "budget"
+		}
 		return res
 	}
 	res.Feed = feed

@@ -64,6 +64,9 @@ type Options struct {
 	Sources []calendar.Source
 	// Eval are the classification and policy options.
 	Eval cadence.Options
+	// Budget bounds each evaluation's expansion (zero: the defaults).
+	// The parse limits are the sources' own.
+	Budget Budget
 	// History keeps the occurrence history (nil = none: silent deletions
 	// cannot be seen).
 	History HistoryStore
@@ -119,6 +122,11 @@ type Engine struct {
 
 	histMu  sync.Mutex
 	history *historyState // loaded by Load when Options.History is set
+
+	// budgetMu guards exceeded: the last budget message of each calendar
+	// (counted in the metrics once, when it first appears).
+	budgetMu sync.Mutex
+	exceeded map[string]string
 
 	latest   atomic.Pointer[Evaluation]
 	lastOccs atomic.Int64 // occurrences of the last expansion (sizes the next)
@@ -350,6 +358,13 @@ func (e *Engine) apply(res calendar.SyncResult) bool {
 	feed := fs.feed
 	fs.mu.Unlock()
 	if changed && res.Feed != nil {
+		for _, x := range feed.Exceeded {
+			e.log.Warn("source over its budget; the rest of it still counts", "source", name, "err", x)
+			e.m.sourceError(name, "budget")
+			if o.Notify != nil {
+				o.Notify(name, x.Error())
+			}
+		}
 		for _, w := range feed.Warnings {
 			e.log.Debug("source warning", "source", name, "warning", w)
 			if o.Notify != nil {
@@ -364,6 +379,53 @@ func (e *Engine) apply(res calendar.SyncResult) bool {
 		}
 	}
 	return changed
+}
+
+// joinWarning appends msg to a source's warning.
+func joinWarning(w, msg string) string {
+	if w == "" {
+		return msg
+	}
+	return w + "; " + msg
+}
+
+// budgetExceeded puts the limits each calendar's expansion exceeded into
+// its status (in.statuses) and, when count is set, logs and counts each
+// one the first time it appears (reason "budget"): an evaluation repeats
+// every few minutes, a hostile series is one event.
+func (e *Engine) budgetExceeded(in input, exceeded map[int][]*calendar.BudgetError, count bool, notify func(source, msg string)) {
+	byName := make(map[string]int, len(in.statuses))
+	for i, st := range in.statuses {
+		byName[st.Name] = i
+	}
+	e.budgetMu.Lock()
+	defer e.budgetMu.Unlock()
+	if e.exceeded == nil {
+		e.exceeded = map[string]string{}
+	}
+	now := map[string]string{}
+	for i, errs := range exceeded {
+		name := in.names[i]
+		var msg string
+		for _, err := range errs {
+			err.Feed = name // the calendar's name, whatever its events say
+			msg = joinWarning(msg, err.Error())
+		}
+		now[name] = msg
+		if j, ok := byName[name]; ok {
+			in.statuses[j].Warning = joinWarning(in.statuses[j].Warning, msg)
+		}
+		if count && e.exceeded[name] != msg {
+			e.log.Warn("source over its budget; the rest of it still counts", "source", name, "err", msg)
+			e.m.sourceError(name, "budget")
+			if notify != nil {
+				notify(name, msg)
+			}
+		}
+	}
+	if count {
+		e.exceeded = now
+	}
 }
 
 // noAttendees is the warning of a calendar without any attendee.
@@ -439,6 +501,11 @@ func (e *Engine) input() input {
 			st.Warning, st.NoAttendees = noAttendees, true
 		}
 		if fs.feed != nil {
+			for _, x := range fs.feed.Exceeded {
+				st.Warning = joinWarning(st.Warning, x.Error())
+			}
+		}
+		if fs.feed != nil {
 			in.events = append(in.events, fs.feed.Events)
 			in.zones = append(in.zones, fs.cal.Zone)
 			in.names = append(in.names, fs.cal.Name)
@@ -460,10 +527,11 @@ func (e *Engine) expand(ctx context.Context, in input, rel *cadence.Relevance, w
 			o.Notify(in.names[i], "warning: "+msg)
 		}
 	}
-	x := Occurrences(rel, in.events, in.zones, w, warn, int(e.lastOccs.Load())*11/10)
+	x := Occurrences(rel, in.events, in.zones, w, o.Budget, warn, int(e.lastOccs.Load())*11/10)
 	if rel != nil {
 		e.lastOccs.Store(int64(len(x.Occurrences)))
 	}
+	e.budgetExceeded(in, x.Exceeded, write, o.Notify)
 	e.histMu.Lock()
 	h := e.history
 	e.histMu.Unlock()

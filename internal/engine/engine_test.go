@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 )
@@ -230,4 +233,50 @@ func ExampleEngine_Once() {
 	// Output:
 	// lead@example.com ann@example.com ok
 	// lead@example.com bo@example.com never
+}
+
+// TestBudgetExceeded: a series over its limit is dropped with an error
+// naming the calendar, the UID and the limit (status warning, Notify, one
+// count of reason "budget" however many evaluations repeat it); the
+// calendar's other events and the other calendars still count.
+func TestBudgetExceeded(t *testing.T) {
+	evil := oneOnOne("evil", 1, true)
+	evil.Recurrence = &calendar.RecurrenceSet{RRules: []string{"FREQ=HOURLY"}}
+	src := &memSource{
+		names:  []string{"lead", "ann"},
+		owners: map[string]string{"lead": "lead@example.com", "ann": "ann@example.com"},
+		feeds: map[string]*calendar.Feed{
+			"lead": {Events: []calendar.Event{evil, oneOnOne("one", 10, true)}},
+			"ann":  {Events: []calendar.Event{oneOnOne("two", 12, true)}},
+		},
+	}
+	var notes []string
+	o := testOptions(t, src, &notes)
+	reg := prometheus.NewPedanticRegistry()
+	o.Metrics = NewMetrics(reg)
+	o.Budget.Limits.SeriesOccurrences = 1000 // the hourly series has ~2,700 instances to February
+	e := New(o)
+	ev, err := e.Once(context.Background(), at(20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Evaluate(context.Background(), at(20)); err != nil {
+		t.Fatal(err)
+	}
+	want := "calendar: feed lead: UID evil: series_occurrences limit of 1000 exceeded; series dropped"
+	for _, s := range ev.Snapshot.Sources {
+		if s.Name == "lead" && (!s.OK || s.Warning != want) {
+			t.Errorf("lead's status %+v: want ok with warning %q", s, want)
+		}
+	}
+	if p := pairOf(t, ev.Snapshot, "ann@example.com"); p.Window.Held != 2 {
+		t.Errorf("lead/ann held %d, want 2 (the good events of both calendars)", p.Window.Held)
+	}
+	if len(notes) != 1 || notes[0] != "lead: "+want {
+		t.Errorf("notes %q", notes)
+	}
+	got := testutil.ToFloat64(o.Metrics.sourceErrors.WithLabelValues("lead", "budget"))
+	if got != 1 {
+		t.Errorf("cadence_source_errors_total{reason=budget} = %v after two evaluations, want 1", got)
+	}
 }

@@ -51,13 +51,13 @@ func TestOccurrences(t *testing.T) {
 		return out
 	}
 
-	x := Occurrences(nil, events, zones, w, nil, 0)
+	x := Occurrences(nil, events, zones, w, Budget{}, nil, 0)
 	all, filtered := x.Occurrences, x.Filtered
 	if want := []string{"one:ann+lead", "team:ann+lead"}; !reflect.DeepEqual(uids(all), want) || filtered != nil {
 		t.Errorf("without a filter: %v (filtered %v), want %v", uids(all), filtered, want)
 	}
 	opts := cadence.Options{Rules: cadence.DefaultRules(), Window: cadence.DefaultWindow, MaxDuration: cadence.DefaultMaxDuration, SkipLevels: cadence.DefaultSkipLevels}
-	x = Occurrences(cadence.NewRelevance(dir, opts), events, zones, w, nil, 1)
+	x = Occurrences(cadence.NewRelevance(dir, opts), events, zones, w, Budget{}, nil, 1)
 	some, filtered := x.Occurrences, x.Filtered
 	if want := []string{"one:ann+lead"}; !reflect.DeepEqual(uids(some), want) {
 		t.Errorf("with the filter: %v, want %v", uids(some), want)

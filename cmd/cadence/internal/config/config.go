@@ -72,8 +72,19 @@ type Directory struct {
 
 // Sources are the calendar sources.
 type Sources struct {
-	HTTP HTTP
-	ICS  []ICS
+	HTTP   HTTP
+	Limits Limits
+	ICS    []ICS
+}
+
+// Limits bound the work one calendar may cost (every kind of source);
+// defaults from calendar.Limits and the engine.
+type Limits struct {
+	SeriesOccurrences     int64
+	FeedOccurrences       int64
+	EvaluationOccurrences int64
+	ZoneTransitions       int64
+	ParseTime             time.Duration
 }
 
 // HTTP configures how URL feeds are fetched.

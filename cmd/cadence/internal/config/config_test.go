@@ -97,7 +97,7 @@ func TestInvalidInline(t *testing.T) {
 		{"tab indentation", dir + "sources:\n\thttp: {}\n", "config: c.yaml:3: YAML syntax error: found character that cannot start any token"},
 		{"unknown anchor", dir + "window: *w\n", "config: c.yaml: YAML syntax error: unknown anchor 'w' referenced"},
 		{"camel case key", dir + "classification: {skipLevels: 3}\n", `config: c.yaml:2: classification: unknown key "skipLevels" (did you mean "skip_levels"?)`},
-		{"unrelated key", dir + "sources: {feeds: []}\n", `config: c.yaml:2: sources: unknown key "feeds" (expected one of http, ics)`},
+		{"unrelated key", dir + "sources: {feeds: []}\n", `config: c.yaml:2: sources: unknown key "feeds" (expected one of http, limits, ics)`},
 		{"non-scalar key", dir + "? [a, b]\n: c\n", `config: c.yaml:2: top level: a key that is a list (expected one of timezone, directory, sources, classification, window, google, serve, digest, metrics, policies)`},
 		{"huge integer", dir + "sources: {http: {max_bytes: 99999999999999999999}}\n", `config: c.yaml:2: sources.http.max_bytes: got the number 99999999999999999999 (expected a number of bytes such as 20971520)`},
 		{"duration overflow", dir + "window: 1000000w\n", `config: c.yaml:2: window: invalid duration "1000000w": out of range (expected a duration such as 90d)`},
@@ -142,8 +142,9 @@ func TestDefaults(t *testing.T) {
 		Timezone:  time.UTC,
 		Directory: Directory{CSV: abs(t, "testdata/org/people.csv")},
 		Sources: Sources{
-			HTTP: HTTP{Timeout: 30 * time.Second, MaxBytes: 20 * 1024 * 1024},
-			ICS:  []ICS{},
+			HTTP:   HTTP{Timeout: 30 * time.Second, MaxBytes: 20 * 1024 * 1024},
+			Limits: Limits{SeriesOccurrences: 10000, FeedOccurrences: 100000, EvaluationOccurrences: 5000000, ZoneTransitions: 50000, ParseTime: 10 * time.Second},
+			ICS:    []ICS{},
 		},
 		Classification: Classification{
 			IgnoredAttendees: []string{},

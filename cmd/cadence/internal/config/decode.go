@@ -542,6 +542,18 @@ func (d *decoder) sources(n *yaml.Node, path string, s *Sources) {
 				}},
 			})
 		}},
+		{"limits", func(n *yaml.Node, p string) {
+			l := &s.Limits
+			d.mapping(n, p, []field{
+				{"series_occurrences", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 10000", &l.SeriesOccurrences) }},
+				{"feed_occurrences", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 100000", &l.FeedOccurrences) }},
+				{"evaluation_occurrences", func(n *yaml.Node, p string) {
+					d.integer(n, p, "a count such as 5000000", &l.EvaluationOccurrences)
+				}},
+				{"zone_transitions", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 50000", &l.ZoneTransitions) }},
+				{"parse_time", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 10s", &l.ParseTime) }},
+			})
+		}},
 		{"ics", func(n *yaml.Node, p string) {
 			d.list(n, p, "a list of feeds", func(_ int, n *yaml.Node, p string) {
 				src := ICS{Line: deref(n).Line}

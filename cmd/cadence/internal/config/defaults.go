@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/cadence-dev/cadence/cadence"
+	"github.com/cadence-dev/cadence/calendar"
+	"github.com/cadence-dev/cadence/internal/engine"
 )
 
 // Defaults of keys left out of the configuration file.
@@ -42,6 +44,22 @@ func setDefaults(c *Config) {
 	}
 	if !has("sources.http.max_bytes") {
 		c.Sources.HTTP.MaxBytes = DefaultMaxBytes
+	}
+	l := &c.Sources.Limits
+	if !has("sources.limits.series_occurrences") {
+		l.SeriesOccurrences = calendar.DefaultSeriesOccurrences
+	}
+	if !has("sources.limits.feed_occurrences") {
+		l.FeedOccurrences = calendar.DefaultFeedOccurrences
+	}
+	if !has("sources.limits.evaluation_occurrences") {
+		l.EvaluationOccurrences = engine.DefaultEvaluationOccurrences
+	}
+	if !has("sources.limits.zone_transitions") {
+		l.ZoneTransitions = calendar.DefaultZoneTransitions
+	}
+	if !has("sources.limits.parse_time") {
+		l.ParseTime = calendar.DefaultParseTime
 	}
 	for i := range c.Sources.ICS {
 		if !has(fmt.Sprintf("sources.ics[%d].timezone", i)) {

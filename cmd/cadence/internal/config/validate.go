@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"net/mail"
 	"net/url"
@@ -78,6 +79,23 @@ func validate(d *decoder, c *Config) {
 	}
 	if c.Sources.HTTP.MaxBytes <= 0 {
 		at("sources.http.max_bytes", "%d is not positive (expected a number of bytes > 0 such as 20971520)", c.Sources.HTTP.MaxBytes)
+	}
+	for _, l := range []struct {
+		key string
+		v   int64
+		eg  string
+	}{
+		{"series_occurrences", c.Sources.Limits.SeriesOccurrences, "10000"},
+		{"feed_occurrences", c.Sources.Limits.FeedOccurrences, "100000"},
+		{"evaluation_occurrences", c.Sources.Limits.EvaluationOccurrences, "5000000"},
+		{"zone_transitions", c.Sources.Limits.ZoneTransitions, "50000"},
+	} {
+		if l.v <= 0 || l.v > math.MaxInt32 {
+			at("sources.limits."+l.key, "%d is out of range (expected a count from 1 to 2147483647 such as %s)", l.v, l.eg)
+		}
+	}
+	if c.Sources.Limits.ParseTime <= 0 {
+		at("sources.limits.parse_time", "%s is not positive (expected a duration > 0 such as 10s)", fmtDuration(c.Sources.Limits.ParseTime))
 	}
 	names := map[string]int{}
 	for i, s := range c.Sources.ICS {

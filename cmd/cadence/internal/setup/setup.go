@@ -59,6 +59,7 @@ type Built struct {
 func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googleChanged bool) (engine.Options, *Built, error) {
 	o := engine.Options{
 		Eval:                   cfg.Options(),
+		Budget:                 engine.Budget{Limits: Limits(cfg), Evaluation: int(cfg.Sources.Limits.EvaluationOccurrences)},
 		Clock:                  d.Clock,
 		Metrics:                d.Metrics,
 		ReadOnly:               d.ReadOnly,
@@ -78,6 +79,7 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 		Feeds:    icsFeeds(cfg),
 		Timeout:  cfg.Sources.HTTP.Timeout,
 		MaxBytes: cfg.Sources.HTTP.MaxBytes,
+		Limits:   Limits(cfg),
 		ReadOnly: d.ReadOnly,
 		Fetch:    d.Fetch,
 		Now:      d.Clock.Now,
@@ -265,3 +267,14 @@ func directoryClient(ctx context.Context, cfg *config.Config) (*http.Client, err
 
 var _ calendar.Source = (*icsfeed.Source)(nil)
 var _ calendar.Source = (*google.Source)(nil)
+
+// Limits are the configured per-calendar limits (sources.limits).
+func Limits(cfg *config.Config) calendar.Limits {
+	l := cfg.Sources.Limits
+	return calendar.Limits{
+		SeriesOccurrences: int(l.SeriesOccurrences),
+		FeedOccurrences:   int(l.FeedOccurrences),
+		ZoneTransitions:   int(l.ZoneTransitions),
+		ParseTime:         l.ParseTime,
+	}
+}
