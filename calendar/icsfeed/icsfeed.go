@@ -63,7 +63,7 @@ type Options struct {
 	Store Store
 	// ReadOnly uses the stored state but never writes it (one-shot
 	// commands beside a running daemon).
-	ReadOnly    bool
+	ReadOnly bool
 	// Limits bound each parse (zone transitions, parse time); a feed over
 	// them fails with reason "budget".
 	Limits      calendar.Limits
