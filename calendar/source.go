@@ -70,6 +70,9 @@ func zoneName(z *time.Location) string {
 type Restored struct {
 	Feed        *Feed
 	LastSuccess time.Time
+	// Quarantined, when set, is why the stored data was set aside instead
+	// of restored (Feed is nil): reported, and the calendar read afresh.
+	Quarantined error
 }
 
 // SyncResult is the outcome of syncing one calendar.

@@ -37,6 +37,10 @@ type Record struct {
 	Validators  calendar.Validators
 	Body        []byte // the feed as last fetched successfully
 	LastSuccess time.Time
+	// Quarantined, when set, says why Body was set aside at a restore (it
+	// failed to parse or exceeded a limit): it is kept for inspection and
+	// never parsed again; the next good fetch replaces it.
+	Quarantined string
 }
 
 // Store keeps each feed's state. Every method commits before it returns.
@@ -145,7 +149,9 @@ func (s *Source) feed(cal calendar.Calendar) calendar.ICSSource {
 }
 
 // Restore parses the stored body of cal, if any was stored for the same
-// definition. A body this version cannot parse is ignored (refetched).
+// definition. A body that fails to parse or exceeds a limit is
+// quarantined (Restored.Quarantined): marked in the store, kept, never
+// parsed again, and the feed is fetched afresh.
 func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.Restored, error) {
 	if s.o.Store == nil {
 		return nil, nil
@@ -157,9 +163,21 @@ func (s *Source) Restore(ctx context.Context, cal calendar.Calendar) (*calendar.
 	if rec == nil || rec.Source != s.sourceID(cal) {
 		return nil, nil
 	}
+	if rec.Quarantined != "" {
+		return &calendar.Restored{Quarantined: fmt.Errorf("icsfeed: feed %s: stored data quarantined (not parsed again): %s", cal.Name, rec.Quarantined)}, nil
+	}
 	feed, err := s.parse(cal, rec.Body)
 	if err != nil {
-		return nil, nil
+		// A body that fails (or asks for too much) would do so at every
+		// start: set it aside, keep it for inspection, and fetch afresh.
+		q := &calendar.Restored{Quarantined: fmt.Errorf("icsfeed: feed %s: stored data quarantined: %w", cal.Name, err)}
+		if !s.o.ReadOnly {
+			rec.Quarantined = err.Error()
+			if serr := s.o.Store.SaveFeed(ctx, cal.Name, rec); serr != nil {
+				return q, fmt.Errorf("icsfeed: feed %s: quarantining stored data: %w", cal.Name, serr)
+			}
+		}
+		return q, nil
 	}
 	s.mu.Lock()
 	s.validators[cal.Name] = stored{source: rec.Source, v: rec.Validators}

@@ -3,6 +3,7 @@ package icsfeed_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/calendar/icsfeed"
+	"github.com/cadence-dev/cadence/internal/hostile"
 )
 
 const feedICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261102T090000Z\r\nDURATION:PT30M\r\nORGANIZER:mailto:ana@example.com\r\nATTENDEE:mailto:bo@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -160,4 +162,83 @@ func TestFetchErrorReasons(t *testing.T) {
 	if got.Err == nil || got.Reason != "parse" {
 		t.Errorf("garbage: %+v, want a parse error", got)
 	}
+}
+
+// TestQuarantine: a stored body that fails at restore (here: over the
+// parse-time limit, as a feed stored by an earlier version or under a
+// larger limit would be) is set aside: marked in the store, kept, never
+// parsed again at the next start, and no validator of it is used; the
+// next good fetch replaces it and clears the mark. A read-only source
+// reports the quarantine without writing it.
+func TestQuarantine(t *testing.T) {
+	body := hostile.DailySeries(200, hostile.Pair{Lead: "ana@example.com", Member: "bo@example.com"}, "20261101")
+	rec := func() *icsfeed.Record {
+		return &icsfeed.Record{Validators: calendar.Validators{ETag: `"poison"`}, Body: body, LastSuccess: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
+	}
+	feeds := []icsfeed.Feed{{Name: "ana", Owner: "ana@example.com", Path: "/nonexistent/ana.ics", Zone: time.UTC}}
+	var prev []*calendar.Validators
+	fetch := func(_ context.Context, _ calendar.ICSSource, o calendar.FetchOptions) (*calendar.FetchResult, error) {
+		prev = append(prev, o.Previous)
+		return &calendar.FetchResult{Data: []byte(feedICS), Validators: calendar.Validators{ETag: `"good"`}}, nil
+	}
+	st := &memStore{recs: map[string]*icsfeed.Record{}}
+	opts := icsfeed.Options{Feeds: feeds, Store: st, Fetch: fetch, Limits: calendar.Limits{ParseTime: time.Nanosecond}}
+	s := icsfeed.New(opts)
+	cal := s.Calendars(org{})[0]
+	r := rec()
+	generous := opts
+	generous.Limits = calendar.Limits{}
+	r.Source = sourceIDOf(t, icsfeed.New(generous), cal, st)
+	st.recs["ana"] = r
+
+	ro := opts
+	ro.ReadOnly = true
+	rest, err := icsfeed.New(ro).Restore(context.Background(), cal)
+	if err != nil || rest == nil || rest.Feed != nil || rest.Quarantined == nil || st.recs["ana"].Quarantined != "" {
+		t.Fatalf("read-only restore: %+v, %v; stored mark %q", rest, err, st.recs["ana"].Quarantined)
+	}
+
+	rest, err = s.Restore(context.Background(), cal)
+	if err != nil || rest == nil || rest.Feed != nil || rest.Quarantined == nil {
+		t.Fatalf("restore: %+v, %v", rest, err)
+	}
+	if !errors.Is(rest.Quarantined, calendar.ErrBudget) || !strings.Contains(rest.Quarantined.Error(), "icsfeed: feed ana: stored data quarantined: calendar: feed ana: UID daily-0@hostile: parse_time limit of 1ns exceeded") {
+		t.Errorf("quarantine error: %v", rest.Quarantined)
+	}
+	kept := st.recs["ana"]
+	if !strings.Contains(kept.Quarantined, "parse_time limit") || string(kept.Body) != string(body) {
+		t.Fatalf("stored record after quarantine: mark %q, body kept %v", kept.Quarantined, string(kept.Body) == string(body))
+	}
+
+	// The next start does not parse it again (a generous limit would
+	// succeed: the mark alone decides).
+	s2 := icsfeed.New(generous)
+	rest, err = s2.Restore(context.Background(), cal)
+	if err != nil || rest == nil || rest.Feed != nil || !strings.Contains(fmt.Sprint(rest.Quarantined), "stored data quarantined (not parsed again)") {
+		t.Fatalf("second restore: %+v, %v", rest, err)
+	}
+	var got []calendar.SyncResult
+	s2.Sync(context.Background(), []calendar.Calendar{cal}, func(r calendar.SyncResult) { got = append(got, r) })
+	if len(got) != 1 || got[0].Feed == nil || prev[len(prev)-1] != nil {
+		t.Fatalf("sync after quarantine: %+v, previous validators %v (want a full fetch)", got, prev[len(prev)-1])
+	}
+	if r := st.recs["ana"]; r.Quarantined != "" || r.Validators.ETag != `"good"` {
+		t.Errorf("after a good fetch the record is %+v: want the mark cleared", r)
+	}
+}
+
+// sourceIDOf learns the definition id the source stores (a sync into a
+// scratch store), so a test can plant a record of the same definition.
+func sourceIDOf(t *testing.T, s *icsfeed.Source, cal calendar.Calendar, real *memStore) string {
+	t.Helper()
+	var id string
+	s.Sync(context.Background(), []calendar.Calendar{cal}, func(calendar.SyncResult) {})
+	if r := real.recs[cal.Name]; r != nil {
+		id = r.Source
+	}
+	delete(real.recs, cal.Name)
+	if id == "" {
+		t.Fatal("no record stored by a sync")
+	}
+	return id
 }

@@ -153,6 +153,7 @@ type feedState struct {
 	attempted   bool
 	lastSuccess time.Time
 	lastError   string
+	quarantined string // why the stored data was set aside, until good data replaces it
 }
 
 // New returns an engine; nothing is read until Load, Once or Start.
@@ -305,12 +306,21 @@ func (e *Engine) restore(ctx context.Context, o Options, i int) {
 		r, err := src.Restore(ctx, cal)
 		if err != nil {
 			e.log.Error("restoring stored calendar data", "source", cal.Name, "err", err)
-			return
+		}
+		fs := todo[cal.Name]
+		if r != nil && r.Quarantined != nil {
+			e.log.Error("stored calendar data set aside; reading the calendar afresh", "source", cal.Name, "err", r.Quarantined)
+			e.m.sourceError(cal.Name, "quarantined")
+			if o.Notify != nil {
+				o.Notify(cal.Name, r.Quarantined.Error())
+			}
+			fs.mu.Lock()
+			fs.quarantined = r.Quarantined.Error()
+			fs.mu.Unlock()
 		}
 		if r == nil || r.Feed == nil {
 			return
 		}
-		fs := todo[cal.Name]
 		fs.mu.Lock()
 		if fs.feed == nil {
 			fs.feed, fs.lastSuccess = r.Feed, r.LastSuccess
@@ -355,6 +365,9 @@ func (e *Engine) apply(res calendar.SyncResult) bool {
 		fs.feed, changed = res.Feed, true
 	}
 	fs.ok, fs.attempted, fs.lastError, fs.lastSuccess = true, true, "", now
+	if res.Feed != nil {
+		fs.quarantined = "" // replaced by good data
+	}
 	feed := fs.feed
 	fs.mu.Unlock()
 	if changed && res.Feed != nil {
@@ -499,6 +512,9 @@ func (e *Engine) input() input {
 		}
 		if fs.feed.WithoutAttendees() {
 			st.Warning, st.NoAttendees = noAttendees, true
+		}
+		if fs.quarantined != "" {
+			st.Warning = joinWarning(st.Warning, fs.quarantined)
 		}
 		if fs.feed != nil {
 			for _, x := range fs.feed.Exceeded {

@@ -22,8 +22,8 @@ func (s *Store) LoadFeed(ctx context.Context, name string) (*FeedRecord, error) 
 	var rec FeedRecord
 	var last string
 	err := s.db.QueryRowContext(ctx,
-		"SELECT source, etag, last_modified, body, last_success FROM ics_feeds WHERE name = ?", name).
-		Scan(&rec.Source, &rec.Validators.ETag, &rec.Validators.LastModified, &rec.Body, &last)
+		"SELECT source, etag, last_modified, body, last_success, quarantined FROM ics_feeds WHERE name = ?", name).
+		Scan(&rec.Source, &rec.Validators.ETag, &rec.Validators.LastModified, &rec.Body, &last, &rec.Quarantined)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -39,10 +39,10 @@ func (s *Store) LoadFeed(ctx context.Context, name string) (*FeedRecord, error) 
 // SaveFeed replaces the stored state of the ICS source name.
 func (s *Store) SaveFeed(ctx context.Context, name string, rec *FeedRecord) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO ics_feeds(name, source, etag, last_modified, body, last_success) VALUES (?, ?, ?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO ics_feeds(name, source, etag, last_modified, body, last_success, quarantined) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(name) DO UPDATE SET source = excluded.source, etag = excluded.etag, last_modified = excluded.last_modified,
-			body = excluded.body, last_success = excluded.last_success`,
-			name, rec.Source, rec.Validators.ETag, rec.Validators.LastModified, rec.Body, rec.LastSuccess.UTC().Format(time.RFC3339Nano))
+			body = excluded.body, last_success = excluded.last_success, quarantined = excluded.quarantined`,
+			name, rec.Source, rec.Validators.ETag, rec.Validators.LastModified, rec.Body, rec.LastSuccess.UTC().Format(time.RFC3339Nano), rec.Quarantined)
 		return err
 	})
 	if err != nil {

@@ -98,3 +98,29 @@ func TestConcurrentFeedSaves(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedQuarantineRoundTrip: the quarantine mark is stored with the
+// record and cleared by the next save without it.
+func TestFeedQuarantineRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rec := &FeedRecord{Source: "s", Body: []byte("x"), LastSuccess: time.Unix(0, 0), Quarantined: "calendar: ana: parse_time limit of 10s exceeded"}
+	if err := st.SaveFeed(ctx, "ana", rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.LoadFeed(ctx, "ana")
+	if err != nil || got.Quarantined != rec.Quarantined || string(got.Body) != "x" {
+		t.Fatalf("load %+v, %v", got, err)
+	}
+	rec.Quarantined = ""
+	if err := st.SaveFeed(ctx, "ana", rec); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.LoadFeed(ctx, "ana"); got.Quarantined != "" {
+		t.Errorf("mark not cleared: %q", got.Quarantined)
+	}
+}
