@@ -200,25 +200,44 @@ func (e *Engine) Latest() *Evaluation { return e.latest.Load() }
 // Load reads the directory and the stored history's index, and lists
 // every source's calendars. A directory problem is a *DirectoryError.
 func (e *Engine) Load(ctx context.Context) error {
+	if err := e.LoadDirectory(ctx); err != nil {
+		return err
+	}
+	return e.LoadHistory(ctx)
+}
+
+// LoadDirectory is Load without the history: the org chart and the
+// calendars to read. A daemon loads the history after its port is open
+// (LoadHistory): a large history must not keep it from answering
+// liveness probes.
+func (e *Engine) LoadDirectory(ctx context.Context) error {
 	o, _ := e.state()
 	dir, err := loadDirectory(ctx, o.Directory)
 	if err != nil {
 		return err
 	}
-	if o.History != nil {
-		h, err := loadHistory(ctx, o.History)
-		if err != nil {
-			return fmt.Errorf("state: %w", err)
-		}
-		e.histMu.Lock()
-		e.history = h
-		e.histMu.Unlock()
-		e.lastOccs.Store(int64(len(h.saved))) // about the next evaluation's size
-	}
 	e.mu.Lock()
 	e.dir = dir
 	e.mu.Unlock()
 	e.reconcile(o, dir)
+	return nil
+}
+
+// LoadHistory reads the stored occurrence history's index (Options.History;
+// nothing without one).
+func (e *Engine) LoadHistory(ctx context.Context) error {
+	o, _ := e.state()
+	if o.History == nil {
+		return nil
+	}
+	h, err := loadHistory(ctx, o.History)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	e.histMu.Lock()
+	e.history = h
+	e.histMu.Unlock()
+	e.lastOccs.Store(int64(len(h.saved))) // about the next evaluation's size
 	return nil
 }
 

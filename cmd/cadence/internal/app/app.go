@@ -121,7 +121,8 @@ func New(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.eng = engine.New(eopts)
-	if err := a.eng.Load(context.Background()); err != nil {
+	// The history is loaded by Start once the port is open.
+	if err := a.eng.LoadDirectory(context.Background()); err != nil {
 		return nil, err
 	}
 	a.cfg, a.built = cfg, built
@@ -232,6 +233,14 @@ func (a *App) Start(ctx context.Context) error {
 			a.serveErr <- err
 		}
 	}()
+	// The port answers /healthz from here on; the stored history (large
+	// in a large org, or stuffed by a hostile feed) is read now, and
+	// /readyz waits for the first evaluation.
+	if err := a.eng.LoadHistory(ctx); err != nil {
+		cancel()
+		_ = a.srv.Close()
+		return err
+	}
 	if err := a.startDigest(loopCtx); err != nil {
 		cancel()
 		_ = a.srv.Close()
