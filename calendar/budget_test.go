@@ -54,7 +54,7 @@ func countUID(occs []calendar.Occurrence, uid string) int {
 // The expansion blow-up: 100 series of one instance a minute. Every one
 // is dropped by the series limit, named, and the ordinary weekly 1:1
 // beside them keeps all its occurrences.
-func TestSeriesLimitDropsBlowUp(t *testing.T) {
+func TestHostileSeriesLimit(t *testing.T) {
 	f := parse(t, calendar.ParseOptions{}, hostile.MinuteSeries(100, pair, "20260101"), hostile.Weekly("good@x", pair, "20260105"))
 	occs, ex := expand(f, calendar.ExpandOptions{})
 	if n := countUID(occs, "good@x"); n != 48 {
@@ -76,7 +76,7 @@ func TestSeriesLimitDropsBlowUp(t *testing.T) {
 }
 
 // Without Exceeded the errors come back among the warnings.
-func TestSeriesLimitWarnsWithoutCallback(t *testing.T) {
+func TestHostileSeriesLimitWarns(t *testing.T) {
 	f := parse(t, calendar.ParseOptions{}, hostile.HourlySeries(1, pair, "20260101"))
 	occs, warns := calendar.Expand(f.Events, budgetWindow, calendar.ExpandOptions{Limits: calendar.Limits{SeriesOccurrences: 100}})
 	if len(occs) != 0 || len(warns) != 1 || !strings.Contains(warns[0], "UID hourly-0@hostile: series_occurrences limit of 100 exceeded") {
@@ -86,7 +86,7 @@ func TestSeriesLimitWarnsWithoutCallback(t *testing.T) {
 
 // Ordinary daily series, many of them: the feed limit keeps what fits
 // and drops the rest, the good series first in the feed included.
-func TestFeedLimit(t *testing.T) {
+func TestHostileFeedLimit(t *testing.T) {
 	f := parse(t, calendar.ParseOptions{}, hostile.Weekly("good@x", pair, "20260105"), hostile.DailySeries(10, pair, "20261101"))
 	occs, ex := expand(f, calendar.ExpandOptions{Limits: calendar.Limits{FeedOccurrences: 48 + 3*34}})
 	if n := countUID(occs, "good@x"); n != 48 {
@@ -101,7 +101,7 @@ func TestFeedLimit(t *testing.T) {
 }
 
 // The evaluation's budget is shared by the calendars expanded with it.
-func TestEvaluationLimit(t *testing.T) {
+func TestHostileEvaluationLimit(t *testing.T) {
 	f := parse(t, calendar.ParseOptions{}, hostile.Weekly("good@x", pair, "20260105"))
 	b := &calendar.EvaluationBudget{Limit: 100, Left: 100}
 	for i, want := range []int{48, 48, 0} {
@@ -121,7 +121,7 @@ func TestEvaluationLimit(t *testing.T) {
 // The VTIMEZONE bomb: zones built from rules since 1601 until the feed's
 // transition budget is spent; the rest fall back to the feed's zone, and
 // the feed says so once.
-func TestZoneTransitionLimit(t *testing.T) {
+func TestHostileZoneTransitionLimit(t *testing.T) {
 	f := parse(t, calendar.ParseOptions{Limits: calendar.Limits{ZoneTransitions: 3000}}, hostile.ZoneBomb(20, 4, pair, "20260105"))
 	if len(f.Events) != 20 {
 		t.Fatalf("%d events, want 20", len(f.Events))
@@ -137,7 +137,7 @@ func TestZoneTransitionLimit(t *testing.T) {
 
 // A parse that outlives its time budget fails as a whole, naming the
 // event it stopped at; the clock is the injected one.
-func TestParseTimeLimit(t *testing.T) {
+func TestHostileParseTimeLimit(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { now = now.Add(time.Second); return now }
 	_, err := calendar.ParseICS(bytes.NewReader(hostile.DailySeries(10, pair, "20260101")),

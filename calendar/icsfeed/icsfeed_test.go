@@ -164,13 +164,13 @@ func TestFetchErrorReasons(t *testing.T) {
 	}
 }
 
-// TestQuarantine: a stored body that fails at restore (here: over the
+// TestHostileQuarantine: a stored body that fails at restore (here: over the
 // parse-time limit, as a feed stored by an earlier version or under a
 // larger limit would be) is set aside: marked in the store, kept, never
 // parsed again at the next start, and no validator of it is used; the
 // next good fetch replaces it and clears the mark. A read-only source
 // reports the quarantine without writing it.
-func TestQuarantine(t *testing.T) {
+func TestHostileQuarantine(t *testing.T) {
 	body := hostile.DailySeries(200, hostile.Pair{Lead: "ana@example.com", Member: "bo@example.com"}, "20261101")
 	rec := func() *icsfeed.Record {
 		return &icsfeed.Record{Validators: calendar.Validators{ETag: `"poison"`}, Body: body, LastSuccess: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}

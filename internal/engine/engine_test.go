@@ -235,11 +235,11 @@ func ExampleEngine_Once() {
 	// lead@example.com bo@example.com never
 }
 
-// TestBudgetExceeded: a series over its limit is dropped with an error
+// TestHostileBudgetExceeded: a series over its limit is dropped with an error
 // naming the calendar, the UID and the limit (status warning, Notify, one
 // count of reason "budget" however many evaluations repeat it); the
 // calendar's other events and the other calendars still count.
-func TestBudgetExceeded(t *testing.T) {
+func TestHostileBudgetExceeded(t *testing.T) {
 	evil := oneOnOne("evil", 1, true)
 	evil.Recurrence = &calendar.RecurrenceSet{RRules: []string{"FREQ=HOURLY"}}
 	src := &memSource{

@@ -35,13 +35,13 @@ func quarantined(t *testing.T, statePath, feed string) string {
 	return q
 }
 
-// TestPoisonedStateNoCrashLoop: a stored body that cannot be read (a
+// TestHostilePoisonedState: a stored body that cannot be read (a
 // state written by another version, or a body over a limit) does not stop
 // a restart. The port opens and /healthz answers while sources are still
 // being read (/readyz not yet); the body is quarantined — kept, reported
 // (status, reason="quarantined"), never parsed again at the next start —
 // and the next good fetch replaces it.
-func TestPoisonedStateNoCrashLoop(t *testing.T) {
+func TestHostilePoisonedState(t *testing.T) {
 	statePath := filepath.Join(t.TempDir(), "state.db")
 	a, _ := startApp(t, exampleConfig, statePath, &fakeClock{now: pinned}, nil)
 	stop(t, a)
