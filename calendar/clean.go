@@ -153,6 +153,33 @@ func preclean(data []byte, source string) *cleaned {
 		out = append(out, '\n')
 	}
 
+	// A physical line and its continuation lines (RFC 5545 §3.1: CRLF
+	// followed by one space or tab is removed wherever it falls, also
+	// right after a property name: "VERSION" CRLF " :2.0") are unfolded
+	// into unit before unit is judged as a property or a broken line.
+	var unit, unitBuf []byte
+	unitLine := 0
+	haveUnit := false
+	endUnit := func() {
+		if !haveUnit {
+			return
+		}
+		haveUnit = false
+		if len(logical) > 0 && len(unit) > 0 {
+			if _, _, ok := splitName(unit); !ok {
+				// A fold that lost its leading space (seen in Confluence
+				// exports): the line cannot start a property, so it
+				// continues the previous one.
+				warn(unitLine, "line is not a property; joined to the previous line as a continuation")
+				logical = append(logical, unit...)
+				return
+			}
+		}
+		flush()
+		logical = append(logical[:0], unit...)
+		logicalLine = unitLine
+	}
+
 	lineNo := 0
 	for len(data) > 0 {
 		var raw []byte
@@ -166,25 +193,19 @@ func preclean(data []byte, source string) *cleaned {
 			raw = raw[:n-1]
 		}
 		if len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
-			if len(logical) > 0 {
-				logical = append(logical, raw[1:]...)
+			if haveUnit && len(unit) > 0 {
+				if len(unitBuf) == 0 || &unit[0] != &unitBuf[0] {
+					unitBuf = append(unitBuf[:0], unit...) // unit was a slice of data
+				}
+				unitBuf = append(unitBuf, raw[1:]...)
+				unit = unitBuf
 			}
 			continue
 		}
-		if len(logical) > 0 && len(raw) > 0 {
-			if _, _, ok := splitName(raw); !ok {
-				// A fold that lost its leading space (seen in Confluence
-				// exports): the line cannot start a property, so it
-				// continues the previous one.
-				warn(lineNo, "line is not a property; joined to the previous line as a continuation")
-				logical = append(logical, raw...)
-				continue
-			}
-		}
-		flush()
-		logical = append(logical[:0], raw...)
-		logicalLine = lineNo
+		endUnit()
+		unit, unitLine, haveUnit = raw, lineNo, true
 	}
+	endUnit()
 	flush()
 	for i := len(stack) - 1; i >= 0; i-- {
 		if !(i == 0 && synthetic) {
