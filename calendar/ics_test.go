@@ -680,7 +680,7 @@ END:VCALENDAR
 	}
 }
 
-func TestBareEventsAndRDateReadd(t *testing.T) {
+func TestBareEventsAndRDateExcluded(t *testing.T) {
 	feed := parseText(t, "\ufeffBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20240101T100000Z\r\nRRULE:FREQ=DAILY;COUNT=3\r\n"+
 		"EXDATE:20240102T100000Z,20240103T100000Z\r\nRDATE:20240103T100000Z\r\nEND:VEVENT\r\n"+
 		"BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20240101T120000Z\r\nEND:VEVENT\r\n"+
@@ -689,5 +689,6 @@ func TestBareEventsAndRDateReadd(t *testing.T) {
 		t.Fatalf("bare VEVENTs then a VCALENDAR: %d events, %q", len(feed.Events), feed.Warnings)
 	}
 	occs := expandAll(t, feed, "2024-01-01", "2024-01-05")
-	wantStarts(t, "bare", occs, "01-01T10:00 01-01T12:00 01-01T14:00 01-02T10:00(exdate) 01-03T10:00")
+	// The RDATE of 01-03 is also an EXDATE: excluded (RFC 5545 §3.8.5.1).
+	wantStarts(t, "bare", occs, "01-01T10:00 01-01T12:00 01-01T14:00 01-02T10:00(exdate) 01-03T10:00(exdate)")
 }

@@ -63,3 +63,23 @@ func TestUnfoldAnywhere(t *testing.T) {
 		t.Errorf("lost fold: %+v %q", feed.Events, feed.Warnings)
 	}
 }
+
+// RFC 5545 §3.8.5.1: the set is RRULE ∪ RDATE ∪ DTSTART minus EXDATE; an
+// RDATE also listed in EXDATE is excluded.
+func TestExdateRemovesRdate(t *testing.T) {
+	for _, tc := range []struct{ name, props, want string }{
+		{"rrule instance and rdate", "RRULE:FREQ=DAILY;COUNT=3\nEXDATE:20240102T100000Z\nRDATE:20240102T100000Z",
+			"01-01T10:00 01-02T10:00(exdate) 01-03T10:00"},
+		{"rdate only", "RDATE:20240105T100000Z,20240106T100000Z\nEXDATE:20240105T100000Z",
+			"01-01T10:00 01-05T10:00(exdate) 01-06T10:00"},
+		{"rdate period", "RDATE;VALUE=PERIOD:20240105T100000Z/PT2H\nEXDATE:20240105T100000Z",
+			"01-01T10:00 01-05T10:00(exdate)"},
+		{"exdate date", "RDATE:20240105T100000Z\nEXDATE;VALUE=DATE:20240105",
+			"01-01T10:00 01-05T10:00(exdate)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			feed := parseText(t, vcal("BEGIN:VEVENT\nUID:s\nDTSTART:20240101T100000Z\nDTEND:20240101T103000Z\n"+tc.props+"\nEND:VEVENT"), "UTC")
+			wantStarts(t, tc.name, expandAll(t, feed, "2024-01-01", "2024-02-01"), tc.want)
+		})
+	}
+}

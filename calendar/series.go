@@ -15,8 +15,7 @@ const maxRuleSteps = 50000
 
 type instance struct {
 	start time.Time
-	end   time.Time // zero: start + the master's duration
-	rdate bool
+	end   time.Time // zero: start + the master's duration (set by an RDATE PERIOD)
 }
 
 // seriesInstances returns the instances of a recurrence set whose start
@@ -71,7 +70,7 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 	}
 	for i, t := range rs.RDates {
 		if want(t) {
-			in := instance{start: t, rdate: true}
+			in := instance{start: t}
 			if rs.RDateEnds != nil && i < len(rs.RDateEnds) {
 				in.end = rs.RDateEnds[i]
 			}
@@ -84,11 +83,8 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		for _, in := range out[1:] {
 			last := &u[len(u)-1]
 			if in.start.Equal(last.start) {
-				if in.rdate {
-					last.rdate = true
-					if !in.end.IsZero() {
-						last.end = in.end
-					}
+				if !in.end.IsZero() {
+					last.end = in.end // an RDATE PERIOD on an RRULE instance
 				}
 				continue
 			}
