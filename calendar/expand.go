@@ -160,7 +160,7 @@ func anchorDate(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return wallTime(y, m, d, 0, 0, 0, loc)
 }
 
 // overlaps reports whether [start, end) intersects w; a zero-length

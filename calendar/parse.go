@@ -228,7 +228,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	ev.AllDay = kind == kindDate
 	ev.End = start
 	if ev.AllDay {
-		ev.End = start.AddDate(0, 0, 1)
+		ev.End = firstOccurrence(start.AddDate(0, 0, 1))
 	}
 	if pr := c.Props.Get(ical.PropDateTimeEnd); pr != nil {
 		end, _, err := p.dateTime(pr, line, uid)

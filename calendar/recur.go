@@ -113,7 +113,7 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 					// An RDATE date against timed instances: keep the
 					// series' time of day on that date.
 					h, m, s := b.start.Clock()
-					t = time.Date(v.year, time.Month(v.month), v.day, h, m, s, 0, b.start.Location())
+					t = wallTime(v.year, time.Month(v.month), v.day, h, m, s, b.start.Location())
 				}
 				b.set.RDates = append(b.set.RDates, t)
 				b.set.RDateEnds = append(b.set.RDateEnds, time.Time{})
@@ -128,7 +128,7 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 		if b.allDay {
 			// A date-time against an all-day series: its local date.
 			y, m, d := t.Date()
-			t = time.Date(y, m, d, 0, 0, 0, 0, b.start.Location())
+			t = wallTime(y, m, d, 0, 0, 0, b.start.Location())
 		}
 		if rdate {
 			b.set.RDates = append(b.set.RDates, t)
@@ -215,7 +215,7 @@ func normalizeRRule(value string, start time.Time, allDay bool) (string, error) 
 			var u time.Time
 			switch {
 			case dv.kind == kindDate && !allDay:
-				u = time.Date(dv.year, time.Month(dv.month), dv.day, 23, 59, 59, 0, start.Location())
+				u = wallTime(dv.year, time.Month(dv.month), dv.day, 23, 59, 59, start.Location())
 			default:
 				u = dv.in(start.Location())
 			}

@@ -83,3 +83,93 @@ func TestExdateRemovesRdate(t *testing.T) {
 		})
 	}
 }
+
+// Two VTIMEZONEs with the rules of Europe/Berlin and America/New_York
+// under TZIDs that are no IANA names: the zone is built from the rules.
+const fallBackZones = `
+BEGIN:VTIMEZONE
+TZID:Custom Berlin
+BEGIN:STANDARD
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VTIMEZONE
+TZID:Custom New York
+BEGIN:STANDARD
+DTSTART:20071104T020000
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU
+TZOFFSETFROM:-0400
+TZOFFSETTO:-0500
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:20070311T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU
+TZOFFSETFROM:-0500
+TZOFFSETTO:-0400
+END:DAYLIGHT
+END:VTIMEZONE
+`
+
+// RFC 5545 §3.3.5: a local time that occurs twice at a fall-back
+// transition means its first occurrence (the earlier instant), whether the
+// zone is an IANA zone or a VTIMEZONE, for DTSTART, DTEND, RDATE, EXDATE,
+// RECURRENCE-ID and RRULE instances.
+func TestFallBackFirstOccurrence(t *testing.T) {
+	// 2024-10-27 02:30 in Berlin: 00:30Z (CEST) and 01:30Z (CET).
+	// 2024-11-03 01:30 in New York: 05:30Z (EDT) and 06:30Z (EST).
+	for _, tc := range []struct {
+		name, tzid, feedZone, props, want string
+	}{
+		{"DTSTART IANA east", ";TZID=Europe/Berlin", "UTC", "DTSTART%s:20241027T023000", "10-27T00:30"},
+		{"DTSTART IANA west", ";TZID=America/New_York", "UTC", "DTSTART%s:20241103T013000", "11-03T05:30"},
+		{"DTSTART VTIMEZONE east", ";TZID=Custom Berlin", "UTC", "DTSTART%s:20241027T023000", "10-27T00:30"},
+		{"DTSTART VTIMEZONE west", ";TZID=Custom New York", "UTC", "DTSTART%s:20241103T013000", "11-03T05:30"},
+		{"DTSTART floating", "", "Europe/Berlin", "DTSTART%s:20241027T023000", "10-27T00:30"},
+		{"RRULE IANA", ";TZID=Europe/Berlin", "UTC", "DTSTART%s:20241020T023000\nRRULE:FREQ=WEEKLY;COUNT=2", "10-20T00:30 10-27T00:30"},
+		{"RRULE VTIMEZONE", ";TZID=Custom Berlin", "UTC", "DTSTART%s:20241020T023000\nRRULE:FREQ=WEEKLY;COUNT=2", "10-20T00:30 10-27T00:30"},
+		{"RRULE UNTIL the first", ";TZID=Europe/Berlin", "UTC", "DTSTART%s:20241020T023000\nRRULE:FREQ=WEEKLY;UNTIL=20241027T003000Z", "10-20T00:30 10-27T00:30"},
+		{"RRULE daily across", ";TZID=Europe/Berlin", "UTC", "DTSTART%s:20241026T023000\nRRULE:FREQ=DAILY;COUNT=3", "10-26T00:30 10-27T00:30 10-28T01:30"},
+		{"RDATE", ";TZID=Europe/Berlin", "UTC", "DTSTART%[1]s:20241020T090000\nRDATE%[1]s:20241027T023000", "10-20T07:00 10-27T00:30"},
+		{"RDATE VTIMEZONE", ";TZID=Custom Berlin", "UTC", "DTSTART%[1]s:20241020T090000\nRDATE%[1]s:20241027T023000", "10-20T07:00 10-27T00:30"},
+		{"EXDATE", ";TZID=Europe/Berlin", "UTC", "DTSTART%[1]s:20241020T023000\nRRULE:FREQ=WEEKLY;COUNT=3\nEXDATE%[1]s:20241027T023000",
+			"10-20T00:30 10-27T00:30(exdate) 11-03T01:30"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			props := strings.ReplaceAll(tc.props, "%s", tc.tzid)
+			props = strings.ReplaceAll(props, "%[1]s", tc.tzid)
+			feed := parseText(t, vcal(fallBackZones+"BEGIN:VEVENT\nUID:f\n"+props+"\nEND:VEVENT"), tc.feedZone)
+			if hasWarning(feed.Warnings, "TZID") {
+				t.Errorf("warnings: %q", feed.Warnings)
+			}
+			wantStarts(t, tc.name, expandAll(t, feed, "2024-10-01", "2024-12-01"), tc.want)
+		})
+	}
+	// DTEND and RECURRENCE-ID: an override of the 02:30 (CEST) instance.
+	feed := parseText(t, vcal(`BEGIN:VEVENT
+UID:o
+DTSTART;TZID=Europe/Berlin:20241020T023000
+DTEND;TZID=Europe/Berlin:20241020T030000
+RRULE:FREQ=WEEKLY;COUNT=2
+END:VEVENT
+BEGIN:VEVENT
+UID:o
+RECURRENCE-ID;TZID=Europe/Berlin:20241027T023000
+DTSTART;TZID=Europe/Berlin:20241027T020000
+DTEND;TZID=Europe/Berlin:20241027T023000
+SUMMARY:moved
+END:VEVENT`), "UTC")
+	occs := expandAll(t, feed, "2024-10-01", "2024-12-01")
+	wantStarts(t, "override", occs, "10-20T00:30 10-27T00:00")
+	if len(occs) == 2 && (occs[1].Title != "moved" || occs[1].End.Sub(occs[1].Start) != 30*time.Minute || !occs[1].OriginalStart.Equal(utc("2024-10-27T00:30:00Z"))) {
+		t.Errorf("override: %+v", occs[1])
+	}
+}

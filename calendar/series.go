@@ -54,7 +54,18 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		}
 		anyRule = true
 		skipAhead(opt, genLo)
+		until := opt.Until
+		if !until.IsZero() {
+			// rrule-go may place a wall time repeated at a fall-back
+			// transition at its later instant, past an UNTIL equal to
+			// the earlier one: it checks a later UNTIL, this code the real one.
+			opt.Until = until.Add(3 * time.Hour)
+		}
 		if err := iterateRule(*opt, genHi, func(t time.Time) {
+			t = firstOccurrence(t) // RFC 5545 §3.3.5
+			if !until.IsZero() && t.After(until) {
+				return
+			}
 			if want(t) {
 				out = append(out, instance{start: t})
 			}
