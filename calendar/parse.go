@@ -226,12 +226,15 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	}
 	ev.Start = start
 	ev.AllDay = kind == kindDate
+	// zoned: DTSTART has a TZID or is UTC; floating values of the other
+	// properties are then read in its zone.
+	zoned := kind == kindUTC || kind == kindFloating && dtstart.Params.Get("TZID") != ""
 	ev.End = start
 	if ev.AllDay {
 		ev.End = firstOccurrence(start.AddDate(0, 0, 1))
 	}
 	if pr := c.Props.Get(ical.PropDateTimeEnd); pr != nil {
-		end, _, err := p.dateTime(pr, line, uid)
+		end, err := p.dateTimeBeside(pr, ical.PropDateTimeEnd, start, zoned, line, uid)
 		if err != nil {
 			p.warn(line, uid, "DTEND: %v; using the default duration", err)
 		} else {
@@ -251,7 +254,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	}
 
 	if pr := c.Props.Get(ical.PropRecurrenceID); pr != nil {
-		rid, _, err := p.dateTime(pr, line, uid)
+		rid, err := p.dateTimeBeside(pr, ical.PropRecurrenceID, start, zoned, line, uid)
 		if err != nil {
 			p.warn(line, uid, "RECURRENCE-ID: %v; treated as a single event", err)
 		} else {
@@ -265,6 +268,15 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 		b := newRecBuilder(start, ev.AllDay, func(tzid string) (*time.Location, error) {
 			return p.resolve(tzid, line, uid), nil
 		})
+		if zoned {
+			warned := map[string]bool{}
+			b.floating = func(name, value string) {
+				if !warned[name] { // once per property: EXDATE lists can be long
+					warned[name] = true
+					p.warnFloating(name, value, start, line, uid)
+				}
+			}
+		}
 		for _, name := range [...]string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates, "EXRULE"} {
 			for _, pr := range c.Props[name] {
 				if err := b.add(name, pr.Params, pr.Value); err != nil {
@@ -422,4 +434,23 @@ func (p *parser) dateTime(pr *ical.Prop, line int, uid string) (time.Time, dtKin
 		loc = p.resolve(tzid, line, uid)
 	}
 	return v.in(loc), kindFloating, nil
+}
+
+// dateTimeBeside reads DTEND or RECURRENCE-ID. Beside a zoned DTSTART (a
+// TZID or UTC) a floating value is read in DTSTART's zone, with a warning:
+// read in the feed's zone, a meeting could end before it starts.
+func (p *parser) dateTimeBeside(pr *ical.Prop, name string, start time.Time, zoned bool, line int, uid string) (time.Time, error) {
+	if zoned && pr.Params.Get("TZID") == "" {
+		v, err := parseDTValue(pr.Value, strings.EqualFold(pr.Params.Get("VALUE"), "DATE"))
+		if err == nil && v.kind == kindFloating {
+			p.warnFloating(name, pr.Value, start, line, uid)
+			return v.in(start.Location()), nil
+		}
+	}
+	t, _, err := p.dateTime(pr, line, uid)
+	return t, err
+}
+
+func (p *parser) warnFloating(name, value string, start time.Time, line int, uid string) {
+	p.warn(line, uid, "%s %q is a floating time beside a DTSTART with a zone; read in DTSTART's zone %s", name, truncate(strings.TrimSpace(value), 40), start.Location())
 }

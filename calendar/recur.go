@@ -20,6 +20,9 @@ type recBuilder struct {
 	resolve   func(tzid string) (*time.Location, error)
 	seenRules map[string]bool
 	periods   bool
+	// floating, when set, is told of every floating time (EXDATE, RDATE,
+	// UNTIL) read in the start's zone beside a zoned start.
+	floating func(name, value string)
 }
 
 func newRecBuilder(start time.Time, allDay bool, resolve func(string) (*time.Location, error)) *recBuilder {
@@ -59,6 +62,13 @@ func (b *recBuilder) addRule(value string) error {
 	if err != nil {
 		return err
 	}
+	if b.floating != nil {
+		if u := untilOf(value); u != "" {
+			if v, err := parseDTValue(u, false); err == nil && v.kind == kindFloating {
+				b.floating("UNTIL", u)
+			}
+		}
+	}
 	if b.seenRules == nil {
 		b.seenRules = make(map[string]bool)
 	}
@@ -97,6 +107,8 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 		if rdate && (vtype == "PERIOD" || strings.Contains(part, "/")) {
 			if err := b.addPeriod(part, loc); err != nil {
 				errs = append(errs, fmt.Errorf("%s %q: %w", name, part, err))
+			} else if b.floating != nil && params.Get("TZID") == "" && !strings.ContainsAny(part, "Zz") {
+				b.floating(name, part)
 			}
 			continue
 		}
@@ -123,6 +135,9 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 				b.set.ExDateDates = append(b.set.ExDateDates, Date{v.year, time.Month(v.month), v.day})
 			}
 			continue
+		}
+		if v.kind == kindFloating && b.floating != nil && params.Get("TZID") == "" {
+			b.floating(name, part)
 		}
 		t := v.in(loc)
 		if b.allDay {
@@ -172,6 +187,17 @@ func (b *recBuilder) addPeriod(part string, loc *time.Location) error {
 	b.set.RDateEnds = append(b.set.RDateEnds, end)
 	b.periods = true
 	return nil
+}
+
+// untilOf returns the UNTIL value of an RRULE as written ("" if none).
+func untilOf(rule string) string {
+	for _, part := range strings.Split(rule, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "UNTIL") {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // normalizeRRule canonicalises an RRULE value: upper case, no spaces, no

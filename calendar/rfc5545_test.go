@@ -173,3 +173,61 @@ END:VEVENT`), "UTC")
 		t.Errorf("override: %+v", occs[1])
 	}
 }
+
+// SPEC: a floating DTEND, UNTIL, EXDATE, RDATE or RECURRENCE-ID beside a
+// zoned DTSTART is read in DTSTART's zone, with a warning naming the UID
+// and the property.
+func TestFloatingBesideZonedStart(t *testing.T) {
+	feed := parseText(t, vcal(`BEGIN:VEVENT
+UID:end
+DTSTART;TZID=America/New_York:20240105T090000
+DTEND:20240105T100000
+END:VEVENT
+BEGIN:VEVENT
+UID:utc
+DTSTART:20240105T140000Z
+DTEND:20240105T150000
+END:VEVENT
+BEGIN:VEVENT
+UID:floating
+DTSTART:20240105T090000
+DTEND:20240105T100000
+END:VEVENT
+BEGIN:VEVENT
+UID:series
+DTSTART;TZID=America/New_York:20240108T090000
+DURATION:PT1H
+RRULE:FREQ=DAILY;UNTIL=20240111T090000
+EXDATE:20240109T090000
+RDATE:20240113T090000
+END:VEVENT
+BEGIN:VEVENT
+UID:series
+RECURRENCE-ID:20240110T090000
+DTSTART;TZID=America/New_York:20240110T120000
+DURATION:PT1H
+SUMMARY:moved
+END:VEVENT`), "Europe/Berlin")
+	for _, w := range [][]string{
+		{"UID end", "DTEND", "floating", "America/New_York"},
+		{"UID utc", "DTEND", "floating", "UTC"},
+		{"UID series", "UNTIL", "floating"},
+		{"UID series", "EXDATE", "floating"},
+		{"UID series", "RDATE", "floating"},
+		{"UID series", "RECURRENCE-ID", "floating"},
+	} {
+		if !hasWarning(feed.Warnings, w...) {
+			t.Errorf("no warning with %q in\n%s", w, strings.Join(feed.Warnings, "\n"))
+		}
+	}
+	if hasWarning(feed.Warnings, "UID floating") {
+		t.Errorf("floating DTSTART and DTEND: %q", feed.Warnings)
+	}
+	for _, ev := range feed.Events {
+		if ev.RecurrenceID.IsZero() && ev.End.Sub(ev.Start) != time.Hour {
+			t.Errorf("%s: lasts %s, want 1h", ev.UID, ev.End.Sub(ev.Start))
+		}
+	}
+	occs := expandAll(t, feed, "2024-01-07", "2024-01-20")
+	wantStarts(t, "series", ofUID(occs, "series"), "01-08T14:00 01-09T14:00(exdate) 01-10T17:00 01-11T14:00 01-13T14:00")
+}
