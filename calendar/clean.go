@@ -23,7 +23,8 @@ var bom = []byte("\xef\xbb\xbf")
 // preclean makes real-world exports palatable for go-ical: it strips a
 // UTF-8 BOM, unfolds lines (also folds inside a parameter name, as Google
 // writes them), drops content lines that cannot be parsed (warning with
-// the line number), drops malformed parameters, wraps bare VEVENTs in a
+// the line number), drops malformed parameters, quotes unquoted TZID
+// values holding ':' or ',' (Outlook's display names), wraps bare VEVENTs in a
 // VCALENDAR, drops END lines that close nothing (e.g. "END:VCALENDARD") and
 // closes components left open at the end of the file.
 func preclean(data []byte, source string) *cleaned {
@@ -335,7 +336,30 @@ func cleanParams(rest []byte, scratch *[]byte, filter bool) ([]byte, string) {
 			j++
 		}
 		valid := j > i+1 && j < len(rest) && rest[j] == '='
-		if valid {
+		quoteAt := -1 // start of an unquoted TZID value to rebuild quoted
+		if valid && j+1 < len(rest) && rest[j+1] != '"' && bytes.EqualFold(rest[i+1:j], []byte("TZID")) {
+			// A TZID holds one value; Outlook writes display names
+			// unquoted: TZID=(UTC-05:00) Eastern Time (US & Canada) or
+			// TZID=Canberra, Melbourne, Sydney. The ':' of a leading
+			// "(UTC...)" and any ',' belong to the value.
+			j++
+			k := j
+			if rest[k] == '(' {
+				if e := bytes.IndexAny(rest[k:], ");\""); e > 0 && rest[k+e] == ')' {
+					k += e + 1
+				}
+			}
+			for k < len(rest) && rest[k] != ';' && rest[k] != ':' && rest[k] != '"' {
+				k++
+			}
+			if k < len(rest) && rest[k] != '"' && bytes.ContainsAny(rest[j:k], ":,") {
+				quoteAt = j
+			}
+			j = k
+			if j >= len(rest) || rest[j] == '"' {
+				valid = false
+			}
+		} else if valid {
 			j++
 			for {
 				if j < len(rest) && rest[j] == '"' {
@@ -405,7 +429,16 @@ func cleanParams(rest []byte, scratch *[]byte, filter bool) ([]byte, string) {
 				continue
 			}
 		}
-		if !ok {
+		if quoteAt >= 0 {
+			if ok {
+				*scratch = append(*scratch, rest[:start]...)
+				ok = false
+			}
+			*scratch = append(*scratch, rest[start:quoteAt]...)
+			*scratch = append(*scratch, '"')
+			*scratch = append(*scratch, rest[quoteAt:j]...)
+			*scratch = append(*scratch, '"')
+		} else if !ok {
 			*scratch = append(*scratch, rest[start:j]...)
 		}
 		i = j

@@ -231,3 +231,28 @@ END:VEVENT`), "Europe/Berlin")
 	occs := expandAll(t, feed, "2024-01-07", "2024-01-20")
 	wantStarts(t, "series", ofUID(occs, "series"), "01-08T14:00 01-09T14:00(exdate) 01-10T17:00 01-11T14:00 01-13T14:00")
 }
+
+// Outlook writes Windows display names as TZIDs, often without a
+// VTIMEZONE; they map through the CLDR table, with "(UTC" or "(GMT"
+// prefixes, quoted or not.
+func TestDisplayNameTZIDWithoutVTimezone(t *testing.T) {
+	for _, tc := range []struct{ name, dtstart, want string }{
+		{"quoted UTC", `DTSTART;TZID="(UTC-05:00) Eastern Time (US & Canada)":20240105T090000`, "2024-01-05T14:00:00Z"},
+		{"quoted GMT", `DTSTART;TZID="(GMT-05:00) Eastern Time (US & Canada)":20240105T090000`, "2024-01-05T14:00:00Z"},
+		{"unquoted", `DTSTART;TZID=(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna:20240105T090000`, "2024-01-05T08:00:00Z"},
+		{"unquoted GMT", `DTSTART;TZID=(GMT+10:00) Canberra, Melbourne, Sydney:20240705T090000`, "2024-07-04T23:00:00Z"},
+		{"Outlook 2003", `DTSTART;TZID=(GMT-05.00) Eastern Time (US & Canada):20240105T090000`, "2024-01-05T14:00:00Z"},
+		{"unquoted, no prefix", `DTSTART;TZID=Canberra, Melbourne, Sydney:20240705T090000`, "2024-07-04T23:00:00Z"},
+		{"no prefix", `DTSTART;TZID="Pacific Time (US & Canada)":20240105T090000`, "2024-01-05T17:00:00Z"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			feed := parseText(t, vcal("BEGIN:VEVENT\nUID:d\n"+tc.dtstart+"\nEND:VEVENT"), "Asia/Tokyo")
+			if len(feed.Warnings) != 0 {
+				t.Errorf("warnings: %q", feed.Warnings)
+			}
+			if len(feed.Events) != 1 || !feed.Events[0].Start.Equal(utc(tc.want)) {
+				t.Errorf("events %+v, want a start at %s", feed.Events, tc.want)
+			}
+		})
+	}
+}
