@@ -26,8 +26,10 @@ type ParseOptions struct {
 // ParseICS reads an iCalendar feed: one or several concatenated VCALENDARs
 // or bare VEVENTs. It is lenient with what real exports contain (a BOM,
 // malformed lines, typos in END lines, Windows zone names, parameters after
-// the colon) and reports those as Feed.Warnings. It fails only when the
-// input cannot be read or holds no calendar component at all.
+// the colon) and reports those as Feed.Warnings. It fails when the input
+// cannot be read, holds no calendar component at all, or holds VEVENTs of
+// which not one could be read (a feed without any VEVENT is valid and
+// empty).
 func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 	name := opts.Name
 	if name == "" {
@@ -55,6 +57,12 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines}
 	for _, cal := range cals {
 		p.calendar(cal)
+	}
+	if n := len(cl.eventLines); n > 0 && len(feed.Events) == 0 {
+		// Events that are all unreadable are a broken feed, not an empty
+		// calendar: the caller must not take it for "no meetings".
+		return nil, fmt.Errorf("calendar: %s: %d VEVENT(s) but no usable event; first reason: %s", name, n,
+			strings.TrimPrefix(p.firstSkip, "calendar: "+name+": "))
 	}
 	return feed, nil
 }
@@ -109,6 +117,7 @@ type parser struct {
 	feed       *Feed
 	eventLines []int
 	eventIdx   int
+	firstSkip  string // the warning for the first VEVENT skipped
 
 	// per calendar
 	zones   *ZoneSet
@@ -150,8 +159,11 @@ func (p *parser) calendar(cal *ical.Calendar) {
 			line = p.eventLines[p.eventIdx]
 		}
 		p.eventIdx++
+		nw := len(p.feed.Warnings)
 		if ev, ok := p.event(c, line); ok {
 			p.feed.Events = append(p.feed.Events, ev)
+		} else if p.firstSkip == "" && len(p.feed.Warnings) > nw {
+			p.firstSkip = p.feed.Warnings[len(p.feed.Warnings)-1]
 		}
 	}
 }

@@ -256,3 +256,39 @@ func TestDisplayNameTZIDWithoutVTimezone(t *testing.T) {
 		})
 	}
 }
+
+// A feed that holds VEVENTs of which none is usable is an error; one with
+// no VEVENT at all is a valid, empty calendar.
+func TestFeedWithoutUsableEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		err        []string // parts of the error; nil = no error
+		events     int
+	}{
+		{"no DTSTART", vcal("BEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nBEGIN:VEVENT\nUID:b\nDTSTART:bad\nEND:VEVENT"),
+			[]string{"calendar: team: ", "2 VEVENT", "no usable event", "UID a", "without DTSTART"}, 0},
+		{"bare VEVENT", crlf("BEGIN:VEVENT\nUID:a\nDTSTART:2024\nEND:VEVENT\n"),
+			[]string{"calendar: team: ", "1 VEVENT", "UID a", "DTSTART"}, 0},
+		{"empty calendar", vcal(""), nil, 0},
+		{"only a VTODO", vcal("BEGIN:VTODO\nUID:t\nEND:VTODO"), nil, 0},
+		{"one usable", vcal("BEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\nBEGIN:VEVENT\nUID:b\nDTSTART:20240101T100000Z\nEND:VEVENT"), nil, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			feed, err := ParseICS(strings.NewReader(tc.text), ParseOptions{Name: "team", Zone: time.UTC})
+			if tc.err == nil {
+				if err != nil || len(feed.Events) != tc.events {
+					t.Fatalf("ParseICS: %v, %+v", err, feed)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error; %d events, warnings %q", len(feed.Events), feed.Warnings)
+			}
+			for _, p := range tc.err {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("error %q lacks %q", err, p)
+				}
+			}
+		})
+	}
+}
