@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // cleaned is the output of preclean: text that go-ical's decoder accepts,
@@ -13,7 +14,11 @@ type cleaned struct {
 	// eventLines holds, for every VEVENT directly inside a VCALENDAR (in
 	// output order), the physical line number of its BEGIN:VEVENT.
 	eventLines []int
-	warnings   []string
+	// stamps holds, parallel to eventLines, each VEVENT's DTSTAMP and
+	// LAST-MODIFIED. They choose among copies with one UID; read here,
+	// they cost the decoder nothing.
+	stamps   []stamps
+	warnings []string
 	// components counts top-level components seen (0 = not iCalendar).
 	components int
 }
@@ -86,6 +91,7 @@ func preclean(data []byte, source string) *cleaned {
 				mode := childMode(stack, v)
 				if mode == modeEvent {
 					c.eventLines = append(c.eventLines, line)
+					c.stamps = append(c.stamps, stamps{})
 				}
 				stack = append(stack, frame{v, mode})
 				if mode != modeDrop {
@@ -134,6 +140,12 @@ func preclean(data []byte, source string) *cleaned {
 		case modeEvent:
 			up := upperASCII(nameB, &scratch)
 			if !eventProps[string(up)] {
+				switch string(up) {
+				case "DTSTAMP":
+					c.stamps[len(c.stamps)-1].dtstamp = stampValue(afterColon(rest))
+				case "LAST-MODIFIED":
+					c.stamps[len(c.stamps)-1].modified = stampValue(afterColon(rest))
+				}
 				return
 			}
 			if def, ok := defaultValues[string(up)]; ok && bytes.EqualFold(rest, def) {
@@ -218,6 +230,36 @@ func preclean(data []byte, source string) *cleaned {
 	}
 	c.text = out
 	return c
+}
+
+// stamps are the revision times of one VEVENT (zero when absent).
+type stamps struct {
+	dtstamp, modified time.Time
+}
+
+// stampValue reads a DTSTAMP or LAST-MODIFIED value (a UTC date-time,
+// YYYYMMDDTHHMMSSZ; without the Z it is taken as UTC too: it only orders
+// copies of one event). Anything else is zero.
+func stampValue(b []byte) time.Time {
+	b = bytes.TrimSpace(b)
+	if len(b) < 15 || (b[8] != 'T' && b[8] != 't') {
+		return time.Time{}
+	}
+	n := func(b []byte) int {
+		v := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, s := n(b[0:4]), n(b[4:6]), n(b[6:8]), n(b[9:11]), n(b[11:13]), n(b[13:15])
+	if y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 {
+		return time.Time{}
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
 }
 
 // Components are kept whole (VTIMEZONE and its parts, for the ZoneSet),

@@ -247,7 +247,10 @@ func TestConfluence(t *testing.T) {
 
 func TestOverridesAndSequences(t *testing.T) {
 	feed := parseFile(t, "sequences.ics", "UTC", "o@example.com")
-	if len(feed.Warnings) != 0 {
+	// Two masters are re-exported with a higher SEQUENCE: the older copy
+	// is dropped with a warning.
+	if len(feed.Warnings) != 2 || !hasWarning(feed.Warnings, "UID exdate-beats-old-override", "higher SEQUENCE") ||
+		!hasWarning(feed.Warnings, "UID reexport", "higher SEQUENCE") {
 		t.Errorf("warnings: %q", feed.Warnings)
 	}
 	occs := expandAll(t, feed, "2019-01-01", "2026-01-01")

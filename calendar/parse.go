@@ -54,10 +54,11 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 		return nil, err
 	}
 	feed := &Feed{Name: name, Owner: opts.Owner, Warnings: cl.warnings}
-	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines}
+	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines, stamps: cl.stamps}
 	for _, cal := range cals {
 		p.calendar(cal)
 	}
+	p.dropDuplicates()
 	if n := len(cl.eventLines); n > 0 && len(feed.Events) == 0 {
 		// Events that are all unreadable are a broken feed, not an empty
 		// calendar: the caller must not take it for "no meetings".
@@ -117,7 +118,9 @@ type parser struct {
 	feed       *Feed
 	eventLines []int
 	eventIdx   int
-	firstSkip  string // the warning for the first VEVENT skipped
+	stamps     []stamps
+	firstSkip  string  // the warning for the first VEVENT skipped
+	vevent     []int32 // parallel to feed.Events: index into eventLines and stamps
 
 	// per calendar
 	zones   *ZoneSet
@@ -162,10 +165,105 @@ func (p *parser) calendar(cal *ical.Calendar) {
 		nw := len(p.feed.Warnings)
 		if ev, ok := p.event(c, line); ok {
 			p.feed.Events = append(p.feed.Events, ev)
+			p.vevent = append(p.vevent, int32(p.eventIdx-1))
 		} else if p.firstSkip == "" && len(p.feed.Warnings) > nw {
 			p.firstSkip = p.feed.Warnings[len(p.feed.Warnings)-1]
 		}
 	}
+}
+
+// version is what tells copies of one VEVENT apart: where it is in the
+// feed and when it was revised.
+type version struct {
+	line int
+	stamps
+}
+
+// version returns the version of feed.Events[i].
+func (p *parser) version(i int) version {
+	var v version
+	if k := int(p.vevent[i]); k < len(p.eventLines) && k < len(p.stamps) {
+		v.line, v.stamps = p.eventLines[k], p.stamps[k]
+	}
+	return v
+}
+
+// dropDuplicates keeps one VEVENT per UID without RECURRENCE-ID, and one
+// per UID and RECURRENCE-ID. Such copies are versions of one component
+// (RFC 5545 §3.8.4.7: a UID is globally unique; RFC 5546 §2.1.5 orders
+// versions by SEQUENCE, then DTSTAMP): the higher SEQUENCE wins, then the
+// later DTSTAMP, then the later LAST-MODIFIED, then the later copy in the
+// feed. Each dropped copy is reported, naming the UID.
+func (p *parser) dropDuplicates() {
+	events := p.feed.Events
+	if len(events) < 2 {
+		return
+	}
+	type key struct {
+		uid string
+		rid int64
+		ov  bool
+	}
+	kept := make(map[key]int, len(events))
+	var drop []bool
+	for i := range events {
+		e := &events[i]
+		k := key{uid: e.UID}
+		if !e.RecurrenceID.IsZero() {
+			k = key{e.UID, e.RecurrenceID.Unix(), true}
+		}
+		j, dup := kept[k]
+		if !dup {
+			kept[k] = i
+			continue
+		}
+		// j comes first in the feed; i wins ties.
+		a, b := &events[j], e
+		va, vb := p.version(j), p.version(i)
+		var newer bool
+		var why string
+		switch {
+		case a.Sequence != b.Sequence:
+			newer, why = b.Sequence > a.Sequence, "higher SEQUENCE"
+		case !va.dtstamp.IsZero() && !vb.dtstamp.IsZero() && !va.dtstamp.Equal(vb.dtstamp):
+			newer, why = vb.dtstamp.After(va.dtstamp), "later DTSTAMP"
+		case !va.modified.IsZero() && !vb.modified.IsZero() && !va.modified.Equal(vb.modified):
+			newer, why = vb.modified.After(va.modified), "later LAST-MODIFIED"
+		default:
+			newer, why = true, "later in the feed"
+		}
+		win, lose := va.line, vb.line
+		if newer {
+			win, lose = vb.line, va.line
+			kept[k] = i
+		}
+		if drop == nil {
+			drop = make([]bool, len(events))
+		}
+		if newer {
+			drop[j] = true
+		} else {
+			drop[i] = true
+		}
+		same := "same UID and no RECURRENCE-ID"
+		if k.ov {
+			same = "same UID and RECURRENCE-ID " + e.RecurrenceID.UTC().Format(time.RFC3339)
+		}
+		p.warn(vb.line, e.UID, "%s as the VEVENT at line %d; kept the one at line %d (%s), dropped the one at line %d", same, va.line, win, why, lose)
+	}
+	if drop == nil {
+		return
+	}
+	out := events[:0]
+	for i := range events {
+		if !drop[i] {
+			out = append(out, events[i])
+			p.vevent[len(out)-1] = p.vevent[i]
+		}
+	}
+	p.vevent = p.vevent[:len(out)]
+	clear(events[len(out):])
+	p.feed.Events = out
 }
 
 // resolve maps a TZID to a location: the ZoneSet (IANA, Windows, the
@@ -280,15 +378,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 		b := newRecBuilder(start, ev.AllDay, func(tzid string) (*time.Location, error) {
 			return p.resolve(tzid, line, uid), nil
 		})
-		if zoned {
-			warned := map[string]bool{}
-			b.floating = func(name, value string) {
-				if !warned[name] { // once per property: EXDATE lists can be long
-					warned[name] = true
-					p.warnFloating(name, value, start, line, uid)
-				}
-			}
-		}
+		b.zoned = zoned
 		for _, name := range [...]string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates, "EXRULE"} {
 			for _, pr := range c.Props[name] {
 				if err := b.add(name, pr.Params, pr.Value); err != nil {
@@ -301,6 +391,11 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 			}
 		}
 		ev.Recurrence = b.finish()
+		for i, v := range b.floating { // once per property: EXDATE lists can be long
+			if v != "" {
+				p.warnFloating(floatingProps[i], v, start, line, uid)
+			}
+		}
 	}
 
 	// Descriptive fields.

@@ -20,9 +20,24 @@ type recBuilder struct {
 	resolve   func(tzid string) (*time.Location, error)
 	seenRules map[string]bool
 	periods   bool
-	// floating, when set, is told of every floating time (EXDATE, RDATE,
-	// UNTIL) read in the start's zone beside a zoned start.
-	floating func(name, value string)
+	// zoned: the start has a TZID or is UTC. floating then holds the
+	// first floating value of UNTIL, RDATE and EXDATE (floatingProps),
+	// read in the start's zone.
+	zoned    bool
+	floating [3]string
+}
+
+var floatingProps = [3]string{"UNTIL", "RDATE", "EXDATE"}
+
+func (b *recBuilder) noteFloating(name, value string) {
+	if !b.zoned {
+		return
+	}
+	for i, p := range floatingProps {
+		if p == name && b.floating[i] == "" {
+			b.floating[i] = value
+		}
+	}
 }
 
 func newRecBuilder(start time.Time, allDay bool, resolve func(string) (*time.Location, error)) *recBuilder {
@@ -62,10 +77,10 @@ func (b *recBuilder) addRule(value string) error {
 	if err != nil {
 		return err
 	}
-	if b.floating != nil {
+	if b.zoned {
 		if u := untilOf(value); u != "" {
 			if v, err := parseDTValue(u, false); err == nil && v.kind == kindFloating {
-				b.floating("UNTIL", u)
+				b.noteFloating("UNTIL", u)
 			}
 		}
 	}
@@ -107,8 +122,8 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 		if rdate && (vtype == "PERIOD" || strings.Contains(part, "/")) {
 			if err := b.addPeriod(part, loc); err != nil {
 				errs = append(errs, fmt.Errorf("%s %q: %w", name, part, err))
-			} else if b.floating != nil && params.Get("TZID") == "" && !strings.ContainsAny(part, "Zz") {
-				b.floating(name, part)
+			} else if params.Get("TZID") == "" && !strings.ContainsAny(part, "Zz") {
+				b.noteFloating(name, part)
 			}
 			continue
 		}
@@ -136,8 +151,8 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 			}
 			continue
 		}
-		if v.kind == kindFloating && b.floating != nil && params.Get("TZID") == "" {
-			b.floating(name, part)
+		if v.kind == kindFloating && params.Get("TZID") == "" {
+			b.noteFloating(name, part)
 		}
 		t := v.in(loc)
 		if b.allDay {

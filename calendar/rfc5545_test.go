@@ -292,3 +292,58 @@ func TestFeedWithoutUsableEvents(t *testing.T) {
 		})
 	}
 }
+
+// Two VEVENTs with one UID and no RECURRENCE-ID are two versions of one
+// event (RFC 5545 §3.8.7.4, RFC 5546 §2.1.5): the higher SEQUENCE wins,
+// then the later DTSTAMP, then the later LAST-MODIFIED, then the later
+// copy in the file; the parser warns naming the UID.
+func TestDuplicateUID(t *testing.T) {
+	for _, tc := range []struct {
+		name, a, b string
+		want       string // title of the copy kept
+	}{
+		{"higher SEQUENCE first", "SEQUENCE:2\nDTSTAMP:20240101T000000Z", "SEQUENCE:1\nDTSTAMP:20240301T000000Z", "A"},
+		{"higher SEQUENCE second", "SEQUENCE:1", "SEQUENCE:2", "B"},
+		{"later DTSTAMP first", "DTSTAMP:20240301T000000Z", "DTSTAMP:20240101T000000Z", "A"},
+		{"later DTSTAMP second", "DTSTAMP:20240101T000000Z", "DTSTAMP:20240301T000000Z", "B"},
+		{"later LAST-MODIFIED first", "DTSTAMP:20240301T000000Z\nLAST-MODIFIED:20240201T000000Z", "DTSTAMP:20240301T000000Z\nLAST-MODIFIED:20240101T000000Z", "A"},
+		{"all equal: the later copy", "SEQUENCE:1", "SEQUENCE:1", "B"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			feed := parseText(t, vcal("BEGIN:VEVENT\nUID:dup\nSUMMARY:A\nDTSTART:20240105T100000Z\n"+tc.a+"\nEND:VEVENT\n"+
+				"BEGIN:VEVENT\nUID:dup\nSUMMARY:B\nDTSTART:20240106T100000Z\n"+tc.b+"\nEND:VEVENT"), "UTC")
+			if !hasWarning(feed.Warnings, "UID dup", "same UID") {
+				t.Errorf("no warning naming the UID: %q", feed.Warnings)
+			}
+			occs := expandAll(t, feed, "2024-01-01", "2024-02-01")
+			if len(occs) != 1 || occs[0].Title != tc.want {
+				t.Errorf("occurrences %s (%d), want only %s", starts(occs), len(occs), tc.want)
+			}
+		})
+	}
+	// Copies of one override (same UID and RECURRENCE-ID) follow the same
+	// rule: the later DTSTAMP wins although it comes first.
+	feed := parseText(t, vcal(`BEGIN:VEVENT
+UID:s
+DTSTART:20240101T100000Z
+RRULE:FREQ=DAILY;COUNT=3
+END:VEVENT
+BEGIN:VEVENT
+UID:s
+RECURRENCE-ID:20240102T100000Z
+DTSTART:20240102T110000Z
+DTSTAMP:20240301T000000Z
+SUMMARY:newer
+END:VEVENT
+BEGIN:VEVENT
+UID:s
+RECURRENCE-ID:20240102T100000Z
+DTSTART:20240102T120000Z
+DTSTAMP:20240101T000000Z
+SUMMARY:older
+END:VEVENT`), "UTC")
+	wantStarts(t, "override copies", expandAll(t, feed, "2024-01-01", "2024-02-01"), "01-01T10:00 01-02T11:00 01-03T10:00")
+	if !hasWarning(feed.Warnings, "UID s", "same UID and RECURRENCE-ID 2024-01-02T10:00:00Z", "later DTSTAMP") {
+		t.Errorf("override copies: %q", feed.Warnings)
+	}
+}
