@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // cleaned is the output of preclean: text that go-ical's decoder accepts,
@@ -13,7 +14,11 @@ type cleaned struct {
 	// eventLines holds, for every VEVENT directly inside a VCALENDAR (in
 	// output order), the physical line number of its BEGIN:VEVENT.
 	eventLines []int
-	warnings   []string
+	// stamps holds, parallel to eventLines, each VEVENT's DTSTAMP and
+	// LAST-MODIFIED. They choose among copies with one UID; read here,
+	// they cost the decoder nothing.
+	stamps   []stamps
+	warnings []string
 	// components counts top-level components seen (0 = not iCalendar).
 	components int
 }
@@ -23,7 +28,8 @@ var bom = []byte("\xef\xbb\xbf")
 // preclean makes real-world exports palatable for go-ical: it strips a
 // UTF-8 BOM, unfolds lines (also folds inside a parameter name, as Google
 // writes them), drops content lines that cannot be parsed (warning with
-// the line number), drops malformed parameters, wraps bare VEVENTs in a
+// the line number), drops malformed parameters, quotes unquoted TZID
+// values holding ':' or ',' (Outlook's display names), wraps bare VEVENTs in a
 // VCALENDAR, drops END lines that close nothing (e.g. "END:VCALENDARD") and
 // closes components left open at the end of the file.
 func preclean(data []byte, source string) *cleaned {
@@ -85,6 +91,7 @@ func preclean(data []byte, source string) *cleaned {
 				mode := childMode(stack, v)
 				if mode == modeEvent {
 					c.eventLines = append(c.eventLines, line)
+					c.stamps = append(c.stamps, stamps{})
 				}
 				stack = append(stack, frame{v, mode})
 				if mode != modeDrop {
@@ -133,6 +140,12 @@ func preclean(data []byte, source string) *cleaned {
 		case modeEvent:
 			up := upperASCII(nameB, &scratch)
 			if !eventProps[string(up)] {
+				switch string(up) {
+				case "DTSTAMP":
+					c.stamps[len(c.stamps)-1].dtstamp = stampValue(afterColon(rest))
+				case "LAST-MODIFIED":
+					c.stamps[len(c.stamps)-1].modified = stampValue(afterColon(rest))
+				}
 				return
 			}
 			if def, ok := defaultValues[string(up)]; ok && bytes.EqualFold(rest, def) {
@@ -153,6 +166,33 @@ func preclean(data []byte, source string) *cleaned {
 		out = append(out, '\n')
 	}
 
+	// A physical line and its continuation lines (RFC 5545 §3.1: CRLF
+	// followed by one space or tab is removed wherever it falls, also
+	// right after a property name: "VERSION" CRLF " :2.0") are unfolded
+	// into unit before unit is judged as a property or a broken line.
+	var unit, unitBuf []byte
+	unitLine := 0
+	haveUnit := false
+	endUnit := func() {
+		if !haveUnit {
+			return
+		}
+		haveUnit = false
+		if len(logical) > 0 && len(unit) > 0 {
+			if _, _, ok := splitName(unit); !ok {
+				// A fold that lost its leading space (seen in Confluence
+				// exports): the line cannot start a property, so it
+				// continues the previous one.
+				warn(unitLine, "line is not a property; joined to the previous line as a continuation")
+				logical = append(logical, unit...)
+				return
+			}
+		}
+		flush()
+		logical = append(logical[:0], unit...)
+		logicalLine = unitLine
+	}
+
 	lineNo := 0
 	for len(data) > 0 {
 		var raw []byte
@@ -166,25 +206,19 @@ func preclean(data []byte, source string) *cleaned {
 			raw = raw[:n-1]
 		}
 		if len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
-			if len(logical) > 0 {
-				logical = append(logical, raw[1:]...)
+			if haveUnit && len(unit) > 0 {
+				if len(unitBuf) == 0 || &unit[0] != &unitBuf[0] {
+					unitBuf = append(unitBuf[:0], unit...) // unit was a slice of data
+				}
+				unitBuf = append(unitBuf, raw[1:]...)
+				unit = unitBuf
 			}
 			continue
 		}
-		if len(logical) > 0 && len(raw) > 0 {
-			if _, _, ok := splitName(raw); !ok {
-				// A fold that lost its leading space (seen in Confluence
-				// exports): the line cannot start a property, so it
-				// continues the previous one.
-				warn(lineNo, "line is not a property; joined to the previous line as a continuation")
-				logical = append(logical, raw...)
-				continue
-			}
-		}
-		flush()
-		logical = append(logical[:0], raw...)
-		logicalLine = lineNo
+		endUnit()
+		unit, unitLine, haveUnit = raw, lineNo, true
 	}
+	endUnit()
 	flush()
 	for i := len(stack) - 1; i >= 0; i-- {
 		if !(i == 0 && synthetic) {
@@ -196,6 +230,36 @@ func preclean(data []byte, source string) *cleaned {
 	}
 	c.text = out
 	return c
+}
+
+// stamps are the revision times of one VEVENT (zero when absent).
+type stamps struct {
+	dtstamp, modified time.Time
+}
+
+// stampValue reads a DTSTAMP or LAST-MODIFIED value (a UTC date-time,
+// YYYYMMDDTHHMMSSZ; without the Z it is taken as UTC too: it only orders
+// copies of one event). Anything else is zero.
+func stampValue(b []byte) time.Time {
+	b = bytes.TrimSpace(b)
+	if len(b) < 15 || (b[8] != 'T' && b[8] != 't') {
+		return time.Time{}
+	}
+	n := func(b []byte) int {
+		v := 0
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, mo, d, h, mi, s := n(b[0:4]), n(b[4:6]), n(b[6:8]), n(b[9:11]), n(b[11:13]), n(b[13:15])
+	if y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 {
+		return time.Time{}
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
 }
 
 // Components are kept whole (VTIMEZONE and its parts, for the ZoneSet),
@@ -314,7 +378,30 @@ func cleanParams(rest []byte, scratch *[]byte, filter bool) ([]byte, string) {
 			j++
 		}
 		valid := j > i+1 && j < len(rest) && rest[j] == '='
-		if valid {
+		quoteAt := -1 // start of an unquoted TZID value to rebuild quoted
+		if valid && j+1 < len(rest) && rest[j+1] != '"' && bytes.EqualFold(rest[i+1:j], []byte("TZID")) {
+			// A TZID holds one value; Outlook writes display names
+			// unquoted: TZID=(UTC-05:00) Eastern Time (US & Canada) or
+			// TZID=Canberra, Melbourne, Sydney. The ':' of a leading
+			// "(UTC...)" and any ',' belong to the value.
+			j++
+			k := j
+			if rest[k] == '(' {
+				if e := bytes.IndexAny(rest[k:], ");\""); e > 0 && rest[k+e] == ')' {
+					k += e + 1
+				}
+			}
+			for k < len(rest) && rest[k] != ';' && rest[k] != ':' && rest[k] != '"' {
+				k++
+			}
+			if k < len(rest) && rest[k] != '"' && bytes.ContainsAny(rest[j:k], ":,") {
+				quoteAt = j
+			}
+			j = k
+			if j >= len(rest) || rest[j] == '"' {
+				valid = false
+			}
+		} else if valid {
 			j++
 			for {
 				if j < len(rest) && rest[j] == '"' {
@@ -384,7 +471,16 @@ func cleanParams(rest []byte, scratch *[]byte, filter bool) ([]byte, string) {
 				continue
 			}
 		}
-		if !ok {
+		if quoteAt >= 0 {
+			if ok {
+				*scratch = append(*scratch, rest[:start]...)
+				ok = false
+			}
+			*scratch = append(*scratch, rest[start:quoteAt]...)
+			*scratch = append(*scratch, '"')
+			*scratch = append(*scratch, rest[quoteAt:j]...)
+			*scratch = append(*scratch, '"')
+		} else if !ok {
 			*scratch = append(*scratch, rest[start:j]...)
 		}
 		i = j

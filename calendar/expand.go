@@ -220,7 +220,7 @@ func anchorDate(t time.Time, loc *time.Location) time.Time {
 		return t
 	}
 	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return wallTime(y, m, d, 0, 0, 0, loc)
 }
 
 // overlaps reports whether [start, end) intersects w; a zero-length
@@ -395,10 +395,9 @@ func expandMaster(occs []Occurrence, m *Event, ovs []*Event, w Window, opts Expa
 			exDate[dateKey{d.Year, d.Month, d.Day}] = true
 		}
 	}
+	// RFC 5545 §3.8.5.1: the set is RRULE, RDATE and DTSTART together;
+	// EXDATE then removes instants from all of them, RDATEs included.
 	excluded := func(in instance) bool {
-		if in.rdate {
-			return false // an RDATE re-adds an excluded instant
-		}
 		if exInstant[in.start.Unix()] {
 			return true
 		}

@@ -32,8 +32,10 @@ type ParseOptions struct {
 // ParseICS reads an iCalendar feed: one or several concatenated VCALENDARs
 // or bare VEVENTs. It is lenient with what real exports contain (a BOM,
 // malformed lines, typos in END lines, Windows zone names, parameters after
-// the colon) and reports those as Feed.Warnings. It fails only when the
-// input cannot be read or holds no calendar component at all.
+// the colon) and reports those as Feed.Warnings. It fails when the input
+// cannot be read, holds no calendar component at all, or holds VEVENTs of
+// which not one could be read (a feed without any VEVENT is valid and
+// empty).
 func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 	name := opts.Name
 	if name == "" {
@@ -63,7 +65,7 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 		return nil, err
 	}
 	feed := &Feed{Name: name, Owner: opts.Owner, Warnings: cl.warnings}
-	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines, lim: opts.Limits.WithDefaults(), now: opts.Now}
+	p := &parser{opts: opts, feed: feed, eventLines: cl.eventLines, stamps: cl.stamps, lim: opts.Limits.WithDefaults(), now: opts.Now}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -78,6 +80,13 @@ func ParseICS(r io.Reader, opts ParseOptions) (*Feed, error) {
 			p.zoneDrop.Dropped = fmt.Sprintf("%d time zones not built, the feed's zone used instead (the first named)", p.zoneDrops)
 		}
 		feed.Exceeded = append(feed.Exceeded, p.zoneDrop)
+	}
+	p.dropDuplicates()
+	if n := len(cl.eventLines); n > 0 && len(feed.Events) == 0 {
+		// Events that are all unreadable are a broken feed, not an empty
+		// calendar: the caller must not take it for "no meetings".
+		return nil, fmt.Errorf("calendar: %s: %d VEVENT(s) but no usable event; first reason: %s", name, n,
+			strings.TrimPrefix(p.firstSkip, "calendar: "+name+": "))
 	}
 	return feed, nil
 }
@@ -132,6 +141,9 @@ type parser struct {
 	feed       *Feed
 	eventLines []int
 	eventIdx   int
+	stamps     []stamps
+	firstSkip  string  // the warning for the first VEVENT skipped
+	vevent     []int32 // parallel to feed.Events: index into eventLines and stamps
 
 	lim      Limits
 	now      func() time.Time
@@ -198,11 +210,109 @@ func (p *parser) calendar(cal *ical.Calendar) error {
 			return &BudgetError{Feed: p.opts.Name, UID: uid, Limit: "parse_time", Value: p.lim.ParseTime.String(),
 				Dropped: fmt.Sprintf("feed not read (stopped at the VEVENT at line %d)", line)}
 		}
+		nw := len(p.feed.Warnings)
 		if ev, ok := p.event(c, line); ok {
 			p.feed.Events = append(p.feed.Events, ev)
+			p.vevent = append(p.vevent, int32(p.eventIdx-1))
+		} else if p.firstSkip == "" && len(p.feed.Warnings) > nw {
+			p.firstSkip = p.feed.Warnings[len(p.feed.Warnings)-1]
 		}
 	}
 	return nil
+}
+
+// version is what tells copies of one VEVENT apart: where it is in the
+// feed and when it was revised.
+type version struct {
+	line int
+	stamps
+}
+
+// version returns the version of feed.Events[i].
+func (p *parser) version(i int) version {
+	var v version
+	if k := int(p.vevent[i]); k < len(p.eventLines) && k < len(p.stamps) {
+		v.line, v.stamps = p.eventLines[k], p.stamps[k]
+	}
+	return v
+}
+
+// dropDuplicates keeps one VEVENT per UID without RECURRENCE-ID, and one
+// per UID and RECURRENCE-ID. Such copies are versions of one component
+// (RFC 5545 §3.8.4.7: a UID is globally unique; RFC 5546 §2.1.5 orders
+// versions by SEQUENCE, then DTSTAMP): the higher SEQUENCE wins, then the
+// later DTSTAMP, then the later LAST-MODIFIED, then the later copy in the
+// feed. Each dropped copy is reported, naming the UID.
+func (p *parser) dropDuplicates() {
+	events := p.feed.Events
+	if len(events) < 2 {
+		return
+	}
+	type key struct {
+		uid string
+		rid int64
+		ov  bool
+	}
+	kept := make(map[key]int, len(events))
+	var drop []bool
+	for i := range events {
+		e := &events[i]
+		k := key{uid: e.UID}
+		if !e.RecurrenceID.IsZero() {
+			k = key{e.UID, e.RecurrenceID.Unix(), true}
+		}
+		j, dup := kept[k]
+		if !dup {
+			kept[k] = i
+			continue
+		}
+		// j comes first in the feed; i wins ties.
+		a, b := &events[j], e
+		va, vb := p.version(j), p.version(i)
+		var newer bool
+		var why string
+		switch {
+		case a.Sequence != b.Sequence:
+			newer, why = b.Sequence > a.Sequence, "higher SEQUENCE"
+		case !va.dtstamp.IsZero() && !vb.dtstamp.IsZero() && !va.dtstamp.Equal(vb.dtstamp):
+			newer, why = vb.dtstamp.After(va.dtstamp), "later DTSTAMP"
+		case !va.modified.IsZero() && !vb.modified.IsZero() && !va.modified.Equal(vb.modified):
+			newer, why = vb.modified.After(va.modified), "later LAST-MODIFIED"
+		default:
+			newer, why = true, "later in the feed"
+		}
+		win, lose := va.line, vb.line
+		if newer {
+			win, lose = vb.line, va.line
+			kept[k] = i
+		}
+		if drop == nil {
+			drop = make([]bool, len(events))
+		}
+		if newer {
+			drop[j] = true
+		} else {
+			drop[i] = true
+		}
+		same := "same UID and no RECURRENCE-ID"
+		if k.ov {
+			same = "same UID and RECURRENCE-ID " + e.RecurrenceID.UTC().Format(time.RFC3339)
+		}
+		p.warn(vb.line, e.UID, "%s as the VEVENT at line %d; kept the one at line %d (%s), dropped the one at line %d", same, va.line, win, why, lose)
+	}
+	if drop == nil {
+		return
+	}
+	out := events[:0]
+	for i := range events {
+		if !drop[i] {
+			out = append(out, events[i])
+			p.vevent[len(out)-1] = p.vevent[i]
+		}
+	}
+	p.vevent = p.vevent[:len(out)]
+	clear(events[len(out):])
+	p.feed.Events = out
 }
 
 // resolve maps a TZID to a location: the ZoneSet (IANA, Windows, the
@@ -286,12 +396,15 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	}
 	ev.Start = start
 	ev.AllDay = kind == kindDate
+	// zoned: DTSTART has a TZID or is UTC; floating values of the other
+	// properties are then read in its zone.
+	zoned := kind == kindUTC || kind == kindFloating && dtstart.Params.Get("TZID") != ""
 	ev.End = start
 	if ev.AllDay {
-		ev.End = start.AddDate(0, 0, 1)
+		ev.End = firstOccurrence(start.AddDate(0, 0, 1))
 	}
 	if pr := c.Props.Get(ical.PropDateTimeEnd); pr != nil {
-		end, _, err := p.dateTime(pr, line, uid)
+		end, err := p.dateTimeBeside(pr, ical.PropDateTimeEnd, start, zoned, line, uid)
 		if err != nil {
 			p.warn(line, uid, "DTEND: %v; using the default duration", err)
 		} else {
@@ -311,7 +424,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 	}
 
 	if pr := c.Props.Get(ical.PropRecurrenceID); pr != nil {
-		rid, _, err := p.dateTime(pr, line, uid)
+		rid, err := p.dateTimeBeside(pr, ical.PropRecurrenceID, start, zoned, line, uid)
 		if err != nil {
 			p.warn(line, uid, "RECURRENCE-ID: %v; treated as a single event", err)
 		} else {
@@ -325,6 +438,7 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 		b := newRecBuilder(start, ev.AllDay, func(tzid string) (*time.Location, error) {
 			return p.resolve(tzid, line, uid), nil
 		})
+		b.zoned = zoned
 		for _, name := range [...]string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates, "EXRULE"} {
 			for _, pr := range c.Props[name] {
 				if err := b.add(name, pr.Params, pr.Value); err != nil {
@@ -337,6 +451,11 @@ func (p *parser) event(c *ical.Component, line int) (Event, bool) {
 			}
 		}
 		ev.Recurrence = b.finish()
+		for i, v := range b.floating { // once per property: EXDATE lists can be long
+			if v != "" {
+				p.warnFloating(floatingProps[i], v, start, line, uid)
+			}
+		}
 	}
 
 	// Descriptive fields.
@@ -482,4 +601,23 @@ func (p *parser) dateTime(pr *ical.Prop, line int, uid string) (time.Time, dtKin
 		loc = p.resolve(tzid, line, uid)
 	}
 	return v.in(loc), kindFloating, nil
+}
+
+// dateTimeBeside reads DTEND or RECURRENCE-ID. Beside a zoned DTSTART (a
+// TZID or UTC) a floating value is read in DTSTART's zone, with a warning:
+// read in the feed's zone, a meeting could end before it starts.
+func (p *parser) dateTimeBeside(pr *ical.Prop, name string, start time.Time, zoned bool, line int, uid string) (time.Time, error) {
+	if zoned && pr.Params.Get("TZID") == "" {
+		v, err := parseDTValue(pr.Value, strings.EqualFold(pr.Params.Get("VALUE"), "DATE"))
+		if err == nil && v.kind == kindFloating {
+			p.warnFloating(name, pr.Value, start, line, uid)
+			return v.in(start.Location()), nil
+		}
+	}
+	t, _, err := p.dateTime(pr, line, uid)
+	return t, err
+}
+
+func (p *parser) warnFloating(name, value string, start time.Time, line int, uid string) {
+	p.warn(line, uid, "%s %q is a floating time beside a DTSTART with a zone; read in DTSTART's zone %s", name, truncate(strings.TrimSpace(value), 40), start.Location())
 }

@@ -20,6 +20,24 @@ type recBuilder struct {
 	resolve   func(tzid string) (*time.Location, error)
 	seenRules map[string]bool
 	periods   bool
+	// zoned: the start has a TZID or is UTC. floating then holds the
+	// first floating value of UNTIL, RDATE and EXDATE (floatingProps),
+	// read in the start's zone.
+	zoned    bool
+	floating [3]string
+}
+
+var floatingProps = [3]string{"UNTIL", "RDATE", "EXDATE"}
+
+func (b *recBuilder) noteFloating(name, value string) {
+	if !b.zoned {
+		return
+	}
+	for i, p := range floatingProps {
+		if p == name && b.floating[i] == "" {
+			b.floating[i] = value
+		}
+	}
 }
 
 func newRecBuilder(start time.Time, allDay bool, resolve func(string) (*time.Location, error)) *recBuilder {
@@ -59,6 +77,13 @@ func (b *recBuilder) addRule(value string) error {
 	if err != nil {
 		return err
 	}
+	if b.zoned {
+		if u := untilOf(value); u != "" {
+			if v, err := parseDTValue(u, false); err == nil && v.kind == kindFloating {
+				b.noteFloating("UNTIL", u)
+			}
+		}
+	}
 	if b.seenRules == nil {
 		b.seenRules = make(map[string]bool)
 	}
@@ -97,6 +122,8 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 		if rdate && (vtype == "PERIOD" || strings.Contains(part, "/")) {
 			if err := b.addPeriod(part, loc); err != nil {
 				errs = append(errs, fmt.Errorf("%s %q: %w", name, part, err))
+			} else if params.Get("TZID") == "" && !strings.ContainsAny(part, "Zz") {
+				b.noteFloating(name, part)
 			}
 			continue
 		}
@@ -113,7 +140,7 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 					// An RDATE date against timed instances: keep the
 					// series' time of day on that date.
 					h, m, s := b.start.Clock()
-					t = time.Date(v.year, time.Month(v.month), v.day, h, m, s, 0, b.start.Location())
+					t = wallTime(v.year, time.Month(v.month), v.day, h, m, s, b.start.Location())
 				}
 				b.set.RDates = append(b.set.RDates, t)
 				b.set.RDateEnds = append(b.set.RDateEnds, time.Time{})
@@ -124,11 +151,14 @@ func (b *recBuilder) addDates(name string, params ical.Params, value string, rda
 			}
 			continue
 		}
+		if v.kind == kindFloating && params.Get("TZID") == "" {
+			b.noteFloating(name, part)
+		}
 		t := v.in(loc)
 		if b.allDay {
 			// A date-time against an all-day series: its local date.
 			y, m, d := t.Date()
-			t = time.Date(y, m, d, 0, 0, 0, 0, b.start.Location())
+			t = wallTime(y, m, d, 0, 0, 0, b.start.Location())
 		}
 		if rdate {
 			b.set.RDates = append(b.set.RDates, t)
@@ -174,6 +204,17 @@ func (b *recBuilder) addPeriod(part string, loc *time.Location) error {
 	return nil
 }
 
+// untilOf returns the UNTIL value of an RRULE as written ("" if none).
+func untilOf(rule string) string {
+	for _, part := range strings.Split(rule, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(k), "UNTIL") {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // normalizeRRule canonicalises an RRULE value: upper case, no spaces, no
 // empty parts (trailing ';'), UNTIL rewritten in UTC ("Z" form; a floating
 // or DATE UNTIL is read in the start's zone, a DATE UNTIL against a timed
@@ -215,7 +256,7 @@ func normalizeRRule(value string, start time.Time, allDay bool) (string, error) 
 			var u time.Time
 			switch {
 			case dv.kind == kindDate && !allDay:
-				u = time.Date(dv.year, time.Month(dv.month), dv.day, 23, 59, 59, 0, start.Location())
+				u = wallTime(dv.year, time.Month(dv.month), dv.day, 23, 59, 59, start.Location())
 			default:
 				u = dv.in(start.Location())
 			}

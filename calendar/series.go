@@ -15,8 +15,7 @@ const maxRuleSteps = 50000
 
 type instance struct {
 	start time.Time
-	end   time.Time // zero: start + the master's duration
-	rdate bool
+	end   time.Time // zero: start + the master's duration (set by an RDATE PERIOD)
 }
 
 // seriesInstances returns the instances of a recurrence set whose start
@@ -58,7 +57,18 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		}
 		anyRule = true
 		skipAhead(opt, genLo)
+		until := opt.Until
+		if !until.IsZero() {
+			// rrule-go may place a wall time repeated at a fall-back
+			// transition at its later instant, past an UNTIL equal to
+			// the earlier one: it checks a later UNTIL, this code the real one.
+			opt.Until = until.Add(3 * time.Hour)
+		}
 		if err := iterateRule(*opt, genHi, func(t time.Time) bool {
+			t = firstOccurrence(t) // RFC 5545 §3.3.5
+			if !until.IsZero() && t.After(until) {
+				return true
+			}
 			if want(t) {
 				out = append(out, instance{start: t})
 				if maxInstances > 0 && len(out) > maxInstances {
@@ -85,7 +95,7 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 			return nil, warns, true
 		}
 		if want(t) {
-			in := instance{start: t, rdate: true}
+			in := instance{start: t}
 			if rs.RDateEnds != nil && i < len(rs.RDateEnds) {
 				in.end = rs.RDateEnds[i]
 			}
@@ -98,11 +108,8 @@ func seriesInstances(start time.Time, rs *RecurrenceSet, lo, hi, nearLo, nearHi 
 		for _, in := range out[1:] {
 			last := &u[len(u)-1]
 			if in.start.Equal(last.start) {
-				if in.rdate {
-					last.rdate = true
-					if !in.end.IsZero() {
-						last.end = in.end
-					}
+				if !in.end.IsZero() {
+					last.end = in.end // an RDATE PERIOD on an RRULE instance
 				}
 				continue
 			}

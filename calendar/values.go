@@ -75,7 +75,35 @@ func (v dtValue) in(loc *time.Location) time.Time {
 	if v.kind == kindUTC {
 		return time.Date(v.year, time.Month(v.month), v.day, v.hour, v.minute, v.second, 0, time.UTC)
 	}
-	return time.Date(v.year, time.Month(v.month), v.day, v.hour, v.minute, v.second, 0, loc)
+	return wallTime(v.year, time.Month(v.month), v.day, v.hour, v.minute, v.second, loc)
+}
+
+// wallTime is time.Date for a local wall time, except that a time shown
+// twice at a fall-back transition is its first occurrence, the earlier
+// instant (RFC 5545 §3.3.5). time.Date may return either: east of UTC it
+// returns the later one.
+func wallTime(y int, mo time.Month, d, h, mi, s int, loc *time.Location) time.Time {
+	return firstOccurrence(time.Date(y, mo, d, h, mi, s, 0, loc))
+}
+
+// firstOccurrence returns the earliest instant that shows t's wall clock
+// in t's location: t itself, or, when t lies just after a fall-back
+// transition, the same wall time before it.
+func firstOccurrence(t time.Time) time.Time {
+	start, _ := t.ZoneBounds()
+	if start.IsZero() || t.Sub(start) >= 26*time.Hour {
+		return t // no transition, or too far back to be repeated
+	}
+	_, off := t.Zone()
+	_, prev := start.Add(-time.Second).Zone()
+	if prev <= off {
+		return t // spring-forward (or no change): nothing repeated
+	}
+	e := t.Add(-time.Duration(prev-off) * time.Second)
+	if _, eo := e.Zone(); !e.Before(start) || eo != prev {
+		return t
+	}
+	return e
 }
 
 func digits(s string) bool {
@@ -104,7 +132,7 @@ type icsDuration struct {
 
 func (d icsDuration) addTo(t time.Time) time.Time {
 	if d.days != 0 {
-		t = t.AddDate(0, 0, d.days)
+		t = firstOccurrence(t.AddDate(0, 0, d.days))
 	}
 	return t.Add(d.exact)
 }
