@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,4 +179,79 @@ func TestServerLimitsConnections(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("GET /healthz: %d", resp.StatusCode)
 	}
+}
+
+// TestReloadRefusesCrossSite: /-/reload takes only POST and PUT, refuses
+// what a browser sends cross-site (Sec-Fetch-Site other than same-origin or
+// none, an Origin of another host, the content types of a form, which need
+// no CORS preflight), and answers 403 unless serve.enable_reload.
+func TestReloadRefusesCrossSite(t *testing.T) {
+	cfgPath := oneFeedConfig(t, "serve:\n  enable_reload: true\n")
+	a := startWith(t, cfgPath, app.Options{})
+	base := "http://" + a.Addr()
+	// Every reload that runs now fails (500, "reload failed"): a refused
+	// request is told apart from one that reached the reload.
+	if err := os.WriteFile(cfgPath, []byte("polcies: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const reloaded = http.StatusInternalServerError
+	tests := []struct {
+		name, method string
+		header       map[string]string
+		body         string
+		want         int
+	}{
+		{"GET", "GET", nil, "", http.StatusMethodNotAllowed},
+		{"POST from curl", "POST", nil, "", reloaded},
+		{"PUT", "PUT", nil, "", reloaded},
+		{"same-origin fetch", "POST", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": base}, "", reloaded},
+		{"typed in by the user", "POST", map[string]string{"Sec-Fetch-Site": "none"}, "", reloaded},
+		{"JSON body (preflighted)", "POST", map[string]string{"Content-Type": "application/json"}, "{}", reloaded},
+		{"cross-site", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, "", http.StatusForbidden},
+		{"same-site", "POST", map[string]string{"Sec-Fetch-Site": "same-site"}, "", http.StatusForbidden},
+		{"other origin", "POST", map[string]string{"Origin": "http://evil.example"}, "", http.StatusForbidden},
+		{"null origin", "POST", map[string]string{"Origin": "null"}, "", http.StatusForbidden},
+		{"cross-site form", "POST", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"}, "a=b", http.StatusForbidden},
+		{"urlencoded form", "POST", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "a=b", http.StatusUnsupportedMediaType},
+		{"multipart form", "POST", map[string]string{"Content-Type": "multipart/form-data; boundary=x"}, "--x--\r\n", http.StatusUnsupportedMediaType},
+		{"text/plain form", "PUT", map[string]string{"Content-Type": "Text/Plain; charset=UTF-8"}, "a=b", http.StatusUnsupportedMediaType},
+		{"bad content type", "POST", map[string]string{"Content-Type": "text/plain;;"}, "a", http.StatusUnsupportedMediaType},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := do(t, tt.method, base+"/-/reload", tt.header, tt.body)
+			if code != tt.want {
+				t.Errorf("%s /-/reload: %d %q, want %d", tt.method, code, body, tt.want)
+			}
+		})
+	}
+
+	t.Run("disabled", func(t *testing.T) {
+		a := startWith(t, oneFeedConfig(t, ""), app.Options{})
+		code, body := do(t, "POST", "http://"+a.Addr()+"/-/reload", nil, "")
+		if code != http.StatusForbidden || !strings.Contains(body, "serve.enable_reload") {
+			t.Errorf("POST /-/reload with serve.enable_reload off: %d %q, want 403 naming the key", code, body)
+		}
+	})
+}
+
+func do(t *testing.T, method, url string, header map[string]string, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
 }

@@ -122,6 +122,10 @@ type Serve struct {
 	// MaxConnections bounds the simultaneous HTTP connections; more wait
 	// to be accepted. Default 512. Read at start.
 	MaxConnections int
+	// EnableReload serves POST and PUT /-/reload (to same-origin and
+	// non-browser requests only); false answers 403 and leaves SIGHUP, as
+	// Prometheus's --web.enable-lifecycle. Default false.
+	EnableReload bool
 }
 
 // Metrics configures the domain series.

@@ -540,6 +540,7 @@ func (d *decoder) serve(n *yaml.Node, path string, s *Serve) {
 			d.integer(n, p, "an integer >= 1 such as 512", &v)
 			s.MaxConnections = clampInt(v)
 		}},
+		{"enable_reload", func(n *yaml.Node, p string) { d.boolean(n, p, &s.EnableReload) }},
 	})
 }
 
