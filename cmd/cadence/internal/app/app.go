@@ -126,6 +126,12 @@ func New(opts Options) (*App, error) {
 		if err != nil {
 			return nil, err
 		}
+		// SQLite opens a write-protected file read only: fail now, not
+		// at the first evaluation's write.
+		if err := st.CheckWritable(context.Background()); err != nil {
+			st.Close()
+			return nil, err
+		}
 		a.store, a.ownsDB = st, true
 	}
 	a.m = newSelfMetrics(a.reg)
