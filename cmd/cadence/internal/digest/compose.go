@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -74,6 +75,17 @@ func displayName(s string) string {
 	return out
 }
 
+// recipientAddress is the To address: email checked as an RFC 5322
+// addr-spec, name as the display name.
+func recipientAddress(name, email string) (*netmail.Address, error) {
+	a, err := netmail.ParseAddress("<" + email + ">")
+	if err != nil || a.Address != email {
+		return nil, fmt.Errorf("digest: recipient %q: not a usable email address", email)
+	}
+	a.Name = name
+	return a, nil
+}
+
 // Compose renders the digest of recipient for week from cur (and prev, the
 // evaluation a week earlier, for the changes; may be nil) and builds the
 // message. now is the Date header.
@@ -107,9 +119,14 @@ func Compose(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient st
 	if err := m.From(from); err != nil {
 		return nil, fmt.Errorf("digest: config %s: digest.from %q: %w", cfg.File, from, err)
 	}
-	if err := m.AddToFormat(displayName(v.Manager.Name), v.Manager.Email); err != nil {
-		return nil, fmt.Errorf("digest: recipient %s: %w", v.Manager.Email, err)
+	// The address as a struct, not text go-mail parses back: net/mail
+	// quotes the name (RFC 5322) or encodes it (RFC 2047) as it needs,
+	// whatever quotes, brackets or backslashes it holds.
+	to, err := recipientAddress(displayName(v.Manager.Name), v.Manager.Email)
+	if err != nil {
+		return nil, err
 	}
+	m.ToMailAddress(to)
 	m.Subject(r.Subject)
 	m.SetMessageIDWithValue(r.MessageID)
 	m.SetDateWithValue(now)
