@@ -89,7 +89,7 @@ func ExpandAppend(dst []Occurrence, events []Event, w Window, opts ExpandOptions
 		var ws []string
 		occs, ws = expandMaster(occs, m, bySeries[sk], w, opts)
 		for _, s := range ws {
-			warnings = append(warnings, fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, m.UID, s))
+			warnings = append(warnings, warning(fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, Clip(m.UID, maxUIDInWarning), s)))
 		}
 	}
 	sortOccurrences(occs[len(dst):], func(a, b *Occurrence) int {

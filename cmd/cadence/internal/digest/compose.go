@@ -57,20 +57,29 @@ func MessageID(week, recipient, domain string) string {
 	return fmt.Sprintf("digest-%s-%s@%s", week, hex.EncodeToString(h[:8]), domain)
 }
 
+// maxDisplayName bounds the display name of the To header, in runes.
+const maxDisplayName = 80
+
 // displayName makes a directory name safe and short for an address
 // header: control characters (CR and LF included) and bidi controls are
-// dropped; go-mail encodes what remains.
+// dropped, a longer name is cut to maxDisplayName runes ("..." marking the
+// cut); net/mail quotes or encodes what remains.
 func displayName(s string) string {
 	var b strings.Builder
+	n := 0
 	for _, r := range s {
+		if n > maxDisplayName {
+			break // enough to know it is cut
+		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029' || r == '\ufeff' || r == unicode.ReplacementChar {
 			continue
 		}
 		b.WriteRune(r)
+		n++
 	}
 	out := strings.TrimSpace(b.String())
-	if r := []rune(out); len(r) > 80 {
-		out = string(r[:80])
+	if r := []rune(out); len(r) > maxDisplayName {
+		out = strings.TrimSpace(string(r[:maxDisplayName-3])) + "..."
 	}
 	return out
 }

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/report"
 )
 
 // awkwardNames are directory names that are no attack but need RFC 5322
@@ -149,5 +151,44 @@ func TestOneBadRecipientDoesNotStopTheOthers(t *testing.T) {
 	res, err := ss.SendNow(context.Background(), "")
 	if err == nil || !slices.Equal(res.Fail, []string{"bob@example.com"}) || len(res.Sent) != 4 || len(srv.messages()) != 4 {
 		t.Errorf("send: %+v, %v, %d received", res, err, len(srv.messages()))
+	}
+}
+
+// TestLongNameInDigest: a 200,000-character manager name is cut in the To
+// header (80 runes) and in the HTML and text parts (report.MaxDisplayRunes),
+// never inside a rune.
+func TestLongNameInDigest(t *testing.T) {
+	base, _, _ := example(t)
+	huge := strings.Repeat("é", 200_000)
+	hire := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	dir, err := cadence.NewDirectory([]cadence.Person{
+		{Email: "ana@example.com", Name: huge, HireDate: hire},
+		{Email: "bo@example.com", Name: huge, Manager: "ana@example.com", HireDate: hire},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := cadence.Options{Rules: cadence.DefaultRules(), Window: 90 * 24 * time.Hour, MaxDuration: 2 * time.Hour, SkipLevels: 2}
+	snap := cadence.Evaluate(dir, nil, opts, pinned, nil)
+	d, err := Compose(base, snap, nil, "2026-W48", "ana@example.com", pinned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eml, err := d.EML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, text, html := parts(t, eml)
+	to, err := msg.Header.AddressList("To")
+	if err != nil || len(to) != 1 || to[0].Name != strings.Repeat("é", 77)+"..." {
+		t.Errorf("To %v (%v), want the name cut to 80 runes", to, err)
+	}
+	for part, s := range map[string]string{"text": text, "html": html, "eml": string(eml)} {
+		if strings.Contains(s, strings.Repeat("é", report.MaxDisplayRunes+1)) || !utf8.ValidString(s) {
+			t.Errorf("%s part: the name is not cut rune-safe to %d runes (%d bytes)", part, report.MaxDisplayRunes, len(s))
+		}
+	}
+	if len(eml) > 200_000 {
+		t.Errorf("message of %d bytes", len(eml))
 	}
 }
