@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Directory is the validated org chart. It is read-only after NewDirectory:
@@ -118,7 +120,7 @@ func validate(people []Person, ps *problems) {
 			continue
 		}
 		if !validEmail(p.Email) {
-			addAt(i, "email %q: expected an address like name@example.com", p.Email)
+			addAt(i, "email %s", emailMessage(p.Email))
 		}
 		if j, dup := primary[p.Email]; dup {
 			addAt(i, "duplicate email %q, also on %s", p.Email, posOf(j))
@@ -144,8 +146,12 @@ func validate(people []Person, ps *problems) {
 				addAt(i, "alias %q of %s is also an alias of %s on %s", a, p.Email, people[j].Email, posOf(j))
 				continue
 			}
-			if !validEmail(a) {
-				addAt(i, "alias %q of %s: expected an address like name@example.com", a, p.Email)
+			if ok, why := emailProblem(a); !ok {
+				if why == "" {
+					addAt(i, "alias %q of %s: expected an address like name@example.com", a, p.Email)
+				} else {
+					addAt(i, "alias %q of %s: %s (expected an address like name@example.com)", a, p.Email, why)
+				}
 			}
 			aliasOf[a] = i
 		}
@@ -216,9 +222,92 @@ func lineOrder(people []Person, i int) int {
 	return l
 }
 
-func validEmail(s string) bool {
+func validEmail(s string) bool { ok, _ := emailProblem(s); return ok }
+
+// emailMessage is the problem with an email for a message: `"ana":
+// expected ...` or `"a/b@x.io": '/' is not allowed ... (expected ...)`.
+func emailMessage(s string) string {
+	_, why := emailProblem(s)
+	if why == "" {
+		return fmt.Sprintf("%q: expected an address like name@example.com", s)
+	}
+	return fmt.Sprintf("%q: %s (expected an address like name@example.com)", s, why)
+}
+
+// Limits of RFC 5321 section 4.5.3.1: a local part of 64 octets, a path
+// of 256 (the address 254 inside its angle brackets).
+const (
+	maxLocalPart = 64
+	maxEmail     = 254
+)
+
+// localSpecials are the ASCII characters other than letters and digits an
+// email's local part may hold: RFC 5321's atext without '/' (a separator
+// in file and URL paths), and '.'.
+const localSpecials = ".!#$%&'*+-=?^_`{|}~"
+
+// emailProblem checks a normalized email: one '@' between a local part of
+// letters, digits and localSpecials and a domain of dot-separated labels
+// of letters, digits and '-', within RFC 5321's lengths. Letters and
+// digits may be non-ASCII (RFC 6531 addresses, IDN domains in Unicode).
+// why names the bad character (a control, formatting or space character,
+// '/', ':', ...) or limit; it is "" for a malformed address.
+func emailProblem(s string) (ok bool, why string) {
+	if !utf8.ValidString(s) {
+		return false, "invalid UTF-8 is not allowed in an email address"
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r):
+			return false, fmt.Sprintf("control character U+%04X is not allowed in an email address", r)
+		case unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			return false, fmt.Sprintf("formatting character U+%04X is not allowed in an email address", r)
+		case unicode.IsSpace(r):
+			return false, fmt.Sprintf("space character U+%04X is not allowed in an email address", r)
+		}
+	}
 	at := strings.IndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t,;<>\"") && strings.Count(s, "@") == 1
+	if at <= 0 || at == len(s)-1 || strings.Count(s, "@") != 1 {
+		return false, ""
+	}
+	local, domain := s[:at], s[at+1:]
+	word := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc)
+	}
+	for _, r := range local {
+		if !word(r) && (r >= utf8.RuneSelf || !strings.ContainsRune(localSpecials, r)) {
+			return false, quoteChar(r) + " is not allowed in an email address"
+		}
+	}
+	for _, r := range domain {
+		switch {
+		case word(r) || r == '-' || r == '.':
+		case r < utf8.RuneSelf && strings.ContainsRune(localSpecials, r):
+			return false, quoteChar(r) + " is not allowed in the domain of an email address"
+		default:
+			return false, quoteChar(r) + " is not allowed in an email address"
+		}
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" {
+			return false, "the domain has an empty label"
+		}
+	}
+	if len(local) > maxLocalPart {
+		return false, fmt.Sprintf("the part before '@' has %d bytes (at most %d)", len(local), maxLocalPart)
+	}
+	if len(s) > maxEmail {
+		return false, fmt.Sprintf("%d bytes long (at most %d)", len(s), maxEmail)
+	}
+	return true, ""
+}
+
+// quoteChar names a character for a message: '/' or U+00A0.
+func quoteChar(r rune) string {
+	if r < utf8.RuneSelf && unicode.IsPrint(r) {
+		return "'" + string(r) + "'"
+	}
+	return fmt.Sprintf("U+%04X", r)
 }
 
 // normalizePeople returns a deep copy with emails, manager and aliases

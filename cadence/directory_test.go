@@ -290,3 +290,51 @@ func TestDirectoryQueries(t *testing.T) {
 		t.Error("directory shares the aliases slice of its input")
 	}
 }
+
+// TestDirectoryEmailCharacters: control, formatting and space characters,
+// '/' and ':' in a directory email are errors naming the file, the line and
+// the character; ordinary RFC 5321 addresses (and RFC 6531 / IDN ones) load.
+func TestDirectoryEmailCharacters(t *testing.T) {
+	yml := "- email: ana@example.com\n  name: Ana\n  hire_date: 2020-01-01\n" +
+		"- email: \"bo\\0@example.com\"\n  name: Bo\n  manager: ana@example.com\n  hire_date: 2020-01-01\n" +
+		"- email: cy@example.com/x\n  name: Cy\n  manager: ana@example.com\n  hire_date: 2020-01-01\n" +
+		"- email: \"mailto:dan@example.com:25\"\n  name: Dan\n  manager: ana@example.com\n  hire_date: 2020-01-01\n" +
+		"- email: \"eve\\u2028@example.com\"\n  name: Eve\n  manager: ana@example.com\n  hire_date: 2020-01-01\n" +
+		"- email: fay@ex_ample.com\n  name: Fay\n  manager: ana@example.com\n  hire_date: 2020-01-01\n"
+	_, err := ParseDirectoryYAML([]byte(yml), "org.yaml")
+	want := `cadence: org.yaml:4: email "bo\x00@example.com": control character U+0000 is not allowed in an email address (expected an address like name@example.com)` + "\n" +
+		`cadence: org.yaml:8: email "cy@example.com/x": '/' is not allowed in an email address (expected an address like name@example.com)` + "\n" +
+		`cadence: org.yaml:12: email "dan@example.com:25": ':' is not allowed in an email address (expected an address like name@example.com)` + "\n" +
+		`cadence: org.yaml:16: email "eve\u2028@example.com": formatting character U+2028 is not allowed in an email address (expected an address like name@example.com)` + "\n" +
+		`cadence: org.yaml:20: email "fay@ex_ample.com": '_' is not allowed in the domain of an email address (expected an address like name@example.com)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error\n got: %v\nwant: %s", err, want)
+	}
+
+	for _, email := range []string{
+		"first.last@example.com", "first.last+1on1@example.com", "o'brien@sub-domain.example.co.uk",
+		"under_score@example.com", "x@localhost", "jo.ann-smith@xn--bcher-kva.example",
+		"zoë@bücher.example", "用户@例子.广告", "a!#$%&'*+-=?^_`{|}~@example.com",
+		strings.Repeat("l", 64) + "@example.com",
+	} {
+		if ok, why := emailProblem(email); !ok {
+			t.Errorf("%q rejected: %s", email, why)
+		}
+	}
+	for email, why := range map[string]string{
+		strings.Repeat("l", 65) + "@example.com":                        "the part before '@' has 65 bytes (at most 64)",
+		"l@" + strings.Repeat("d", 63) + "." + strings.Repeat("d", 200): "266 bytes long (at most 254)",
+		"a b@example.com":      "space character U+0020 is not allowed in an email address",
+		"a\u00a0b@example.com": "space character U+00A0 is not allowed in an email address",
+		"a\u200bb@example.com": "formatting character U+200B is not allowed in an email address",
+		"a\xffb@example.com":   "invalid UTF-8 is not allowed in an email address",
+		"a\"b@example.com":     `'"' is not allowed in an email address`,
+		"a\\b@example.com":     `'\' is not allowed in an email address`,
+		"ab@example.com.":      "the domain has an empty label",
+		"ab@@example.com":      "",
+	} {
+		if ok, got := emailProblem(email); ok || got != why {
+			t.Errorf("%q: %v %q, want %q", email, ok, got, why)
+		}
+	}
+}

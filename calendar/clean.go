@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // cleaned is the output of preclean: text that go-ical's decoder accepts,
@@ -43,7 +44,7 @@ func preclean(data []byte, source string) *cleaned {
 	synthetic := false // stack[0] is a VCALENDAR we opened for bare components
 
 	warn := func(line int, format string, args ...any) {
-		c.warnings = append(c.warnings, fmt.Sprintf("calendar: %s: line %d: ", source, line)+fmt.Sprintf(format, args...))
+		c.warnings = append(c.warnings, warning(fmt.Sprintf("calendar: %s: line %d: ", source, line)+fmt.Sprintf(format, args...)))
 	}
 	emit := func(s string) {
 		out = append(out, s...)
@@ -513,8 +514,33 @@ func isNameByte(b byte) bool {
 }
 
 func truncate(s string, n int) string {
-	if len(s) <= n {
+	return Clip(s, n)
+}
+
+// MaxWarningRunes bounds a warning: feed text quoted in it (a UID, a
+// malformed line) is the feed author's and can be any length.
+const MaxWarningRunes = 500
+
+// Clip shortens s to at most n runes (plus "..." marking a cut), never
+// splitting a rune; only a prefix of s is read.
+func Clip(s string, n int) string {
+	i := 0
+	for k := 0; k < n; k++ {
+		if i >= len(s) {
+			return s
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	if i >= len(s) {
 		return s
 	}
-	return s[:n] + "..."
+	return s[:i] + "..."
 }
+
+// maxUIDInWarning bounds the UID naming the event of a warning, so that
+// the rest of it is still shown.
+const maxUIDInWarning = 100
+
+// warning bounds a warning to MaxWarningRunes runes.
+func warning(s string) string { return Clip(s, MaxWarningRunes-3) }

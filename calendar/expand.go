@@ -129,7 +129,7 @@ func ExpandAppend(dst []Occurrence, events []Event, w Window, opts ExpandOptions
 		var tooMany bool
 		occs, ws, tooMany = expandMaster(occs, m, bySeries[sk], w, opts, limit)
 		for _, s := range ws {
-			warnings = append(warnings, fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, m.UID, s))
+			warnings = append(warnings, warning(fmt.Sprintf("calendar: %s: UID %s: %s", m.Source, Clip(m.UID, maxUIDInWarning), s)))
 		}
 		if tooMany {
 			occs = occs[:before]

@@ -165,9 +165,9 @@ type parser struct {
 func (p *parser) warn(line int, uid, format string, args ...any) {
 	prefix := fmt.Sprintf("calendar: %s: VEVENT at line %d: ", p.opts.Name, line)
 	if uid != "" {
-		prefix = fmt.Sprintf("calendar: %s: VEVENT at line %d (UID %s): ", p.opts.Name, line, uid)
+		prefix = fmt.Sprintf("calendar: %s: VEVENT at line %d (UID %s): ", p.opts.Name, line, Clip(uid, maxUIDInWarning))
 	}
-	p.feed.Warnings = append(p.feed.Warnings, prefix+fmt.Sprintf(format, args...))
+	p.feed.Warnings = append(p.feed.Warnings, warning(prefix+fmt.Sprintf(format, args...)))
 }
 
 // calendar reads the events of one VCALENDAR; it fails only when the

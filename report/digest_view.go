@@ -47,13 +47,13 @@ type PersonRef struct {
 
 // Display is the name, or the email when the directory has none, with
 // control characters, ANSI escapes, bidi overrides and invalid UTF-8 shown
-// as visible escapes (CleanText). It is still untrusted text: html/template
-// escapes its markup.
+// as visible escapes (CleanText), cut to MaxDisplayRunes runes. It is still
+// untrusted text: html/template escapes its markup.
 func (p PersonRef) Display() string {
 	if p.Name != "" {
-		return cleanText(p.Name)
+		return displayText(p.Name)
 	}
-	return cleanText(p.Email)
+	return displayText(p.Email)
 }
 
 // PairRow is one pair as the views show it.

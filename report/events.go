@@ -210,8 +210,8 @@ func writeEventBlock(w io.Writer, r EventRow) {
 	case end.Format("2006-01-02") != o.Start.Format("2006-01-02"):
 		span = eventTime(o.Start) + " - " + eventTime(end)
 	}
-	fmt.Fprintf(w, "%s  %s\n", span, clip(cleanText(title), maxTitleLen))
-	fmt.Fprintf(w, "  uid:        %s\n", cleanText(o.UID))
+	fmt.Fprintf(w, "%s  %s\n", span, clip(cleanText(runePrefix(title, maxTitleLen+1)), maxTitleLen))
+	fmt.Fprintf(w, "  uid:        %s\n", displayText(o.UID))
 	status := cleanText(string(o.Status))
 	if o.CancelReason != calendar.CancelNone {
 		status += " (" + cancelReasonText(o.CancelReason) + ")"
@@ -229,7 +229,7 @@ func writeEventBlock(w io.Writer, r EventRow) {
 		fmt.Fprintf(w, "  override:   same start as the series\n")
 	}
 	if o.Organizer != "" {
-		fmt.Fprintf(w, "  organizer:  %s\n", cleanText(o.Organizer))
+		fmt.Fprintf(w, "  organizer:  %s\n", displayText(o.Organizer))
 	}
 	if len(o.Attendees) == 0 {
 		fmt.Fprintf(w, "  attendees:  none listed\n")
@@ -254,7 +254,7 @@ func writeEventBlock(w io.Writer, r EventRow) {
 		if len(notes) > 0 {
 			extra = ", " + strings.Join(notes, ", ")
 		}
-		fmt.Fprintf(w, "%s%s: %s%s\n", label, cleanText(a.Email), cleanText(resp), extra)
+		fmt.Fprintf(w, "%s%s: %s%s\n", label, displayText(a.Email), displayText(resp), extra)
 	}
 	feeds := o.SeenIn
 	if len(feeds) == 0 && o.Source != "" {

@@ -72,13 +72,13 @@ func WriteMarkdown(w io.Writer, s *cadence.Snapshot) error {
 			if msg == "" {
 				msg = "(no error text)"
 			}
-			fmt.Fprintf(bw, "| %s | %s | %s |\n", mdEscape(src.Name), last, mdEscape(clip(msg, maxErrorLen)))
+			fmt.Fprintf(bw, "| %s | %s | %s |\n", mdEscape(displayText(src.Name)), last, mdEscape(clip(msg, maxErrorLen)))
 		}
 	}
 	if len(v.warned) > 0 {
 		fmt.Fprintf(bw, "\n| Source | Warning |\n| --- | --- |\n")
 		for _, src := range v.warned {
-			fmt.Fprintf(bw, "| %s | %s |\n", mdEscape(src.Name), mdEscape(clip(src.Warning, maxErrorLen)))
+			fmt.Fprintf(bw, "| %s | %s |\n", mdEscape(displayText(src.Name)), mdEscape(clip(src.Warning, maxErrorLen)))
 		}
 	}
 	if err := bw.Flush(); err != nil {

@@ -152,7 +152,7 @@ func (h *pageHandler) index(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Tree = h.tree(s)
 	for _, src := range s.Sources {
-		row := sourceRow{Name: src.Name, OK: src.OK, LastSuccess: "never"}
+		row := sourceRow{Name: displayText(src.Name), OK: src.OK, LastSuccess: "never"}
 		if src.LastSuccess != nil {
 			row.LastSuccess = src.LastSuccess.In(h.opts.View.Location).Format("2006-01-02 15:04 MST")
 		}

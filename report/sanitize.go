@@ -51,6 +51,33 @@ func isPlainASCII(s string) bool {
 	return true
 }
 
+// MaxDisplayRunes bounds a name, title, email or source name where the
+// reports, the page, the digest and `cadence events` show it: anyone who
+// can edit a directory entry or send an invitation chooses these strings.
+// A longer one is cut, marked with "...". The JSON report keeps the data
+// whole (it is the SPEC's data, not a presentation).
+const MaxDisplayRunes = 200
+
+// displayText is s as shown: cleanText, at most MaxDisplayRunes runes.
+// Only a prefix of s is read.
+func displayText(s string) string {
+	return clip(cleanText(runePrefix(s, MaxDisplayRunes+1)), MaxDisplayRunes)
+}
+
+// DisplayText is displayText for the digest and the commands.
+func DisplayText(s string) string { return displayText(s) }
+
+// runePrefix is the first n runes of s (s when shorter); an invalid byte
+// counts as one rune.
+func runePrefix(s string, n int) string {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
 // clip shortens s to at most n runes, marking the cut with "...".
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

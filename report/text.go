@@ -63,7 +63,7 @@ func WriteText(w io.Writer, s *cadence.Snapshot) error {
 		if src.LastSuccess != nil {
 			last = lastHeldText(src.LastSuccess, v.asOf)
 		}
-		fmt.Fprintf(bw, "   %s: FAILING (last success: %s)\n", cleanText(src.Name), last)
+		fmt.Fprintf(bw, "   %s: FAILING (last success: %s)\n", displayText(src.Name), last)
 		msg := src.Error
 		if msg == "" {
 			msg = "(no error text)"
@@ -71,7 +71,7 @@ func WriteText(w io.Writer, s *cadence.Snapshot) error {
 		fmt.Fprintf(bw, "      error: %s\n", clip(cleanText(msg), maxErrorLen))
 	}
 	for _, src := range v.warned {
-		fmt.Fprintf(bw, "   %s: WARNING: %s\n", cleanText(src.Name), clip(cleanText(src.Warning), maxErrorLen))
+		fmt.Fprintf(bw, "   %s: WARNING: %s\n", displayText(src.Name), clip(cleanText(src.Warning), maxErrorLen))
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("report: writing text report: %w", err)

@@ -122,7 +122,7 @@ func buildView(s *cadence.Snapshot) *view {
 		g := group{manager: m, path: path, tally: tallies[m], pairs: direct[m]}
 		if s.Directory != nil {
 			if p, ok := s.Directory.Person(m); ok {
-				g.name = p.Name
+				g.name = displayText(p.Name)
 			}
 		}
 		worstFirst(g.pairs)

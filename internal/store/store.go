@@ -6,7 +6,9 @@
 //
 // It holds the Google Calendar sync state (google.StateStore); later
 // migrations add the daemon's tables (ICS validators, occurrence history,
-// digest send log). Errors start with "store: ".
+// digest send log). Errors start with "store: ", except a *StateError: a
+// state file that cannot be created or written, or is not a database,
+// named with what is wrong.
 package store
 
 import (
@@ -63,20 +65,33 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetMaxOpenConns(1)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if se := stateError(path, err); se != nil {
+			return nil, se
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		db.Close()
+		if se := stateError(path, err); se != nil {
+			return nil, se
+		}
 		return nil, fmt.Errorf("store: %s: read journal mode: %w", path, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		db.Close()
+		if r := fileProblem(path); r != "" {
+			// A write-protected file opens read only, in its old mode.
+			return nil, &StateError{Path: path, Reason: r}
+		}
 		return nil, fmt.Errorf("store: %s: journal mode is %q, want wal", path, mode)
 	}
 	s := &Store{db: db, path: path}
 	if err := migrate(ctx, db, migrationFS, "migrations"); err != nil {
 		db.Close()
+		if se := stateError(path, err); se != nil {
+			return nil, se
+		}
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	return s, nil

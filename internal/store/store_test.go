@@ -288,8 +288,9 @@ func TestOpenOddPath(t *testing.T) {
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("database not at its path: %v", err)
 	}
-	_, err := Open(context.Background(), filepath.Join(t.TempDir(), "missing", "dir", "x.db"))
-	if err == nil || !strings.HasPrefix(err.Error(), "store: open ") {
+	missing := filepath.Join(t.TempDir(), "missing", "dir", "x.db")
+	_, err := Open(context.Background(), missing)
+	if err == nil || !strings.HasPrefix(err.Error(), "state file "+missing+" cannot be created: directory ") {
 		t.Errorf("unopenable path: err = %v", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/exporter-toolkit/web"
+	"golang.org/x/net/netutil"
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar/icsfeed"
@@ -49,6 +50,19 @@ type Options struct {
 	ListenAddress string
 	// Fetch overrides how ICS sources are fetched (tests).
 	Fetch icsfeed.FetchFunc
+	// ServerLimits overrides the serve.*_timeout and serve.max_connections
+	// settings (tests use tiny timeouts).
+	ServerLimits *ServerLimits
+}
+
+// ServerLimits bound the HTTP server's connections so that idle,
+// never-reading or slow clients are disconnected and cannot exhaust it.
+type ServerLimits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxConnections    int
 }
 
 // App is the daemon: the engine's loop behind an HTTP server.
@@ -110,6 +124,12 @@ func New(opts Options) (*App, error) {
 	if a.store == nil {
 		st, err := store.Open(context.Background(), cfg.Serve.StatePath)
 		if err != nil {
+			return nil, err
+		}
+		// SQLite opens a write-protected file read only: fail now, not
+		// at the first evaluation's write.
+		if err := st.CheckWritable(context.Background()); err != nil {
+			st.Close()
 			return nil, err
 		}
 		a.store, a.ownsDB = st, true
@@ -221,7 +241,18 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("serve: listen on %s: %w", addr, err)
 	}
 	a.ln = ln
-	a.srv = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	lim := a.serverLimits(cfg)
+	// Connections beyond the limit wait in the kernel's backlog until one
+	// closes (Prometheus's --web.max-connections); the timeouts make sure
+	// idle and slow clients do close.
+	ln = netutil.LimitListener(ln, lim.MaxConnections)
+	a.srv = &http.Server{
+		Handler:           a.routes(),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+	}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	a.wg.Add(1)
@@ -249,6 +280,19 @@ func (a *App) Start(ctx context.Context) error {
 	a.eng.Start(loopCtx)
 	a.log.Info("cadence serving", "addr", a.Addr(), "sources", len(cfg.ICSSources()))
 	return nil
+}
+
+// serverLimits are the HTTP server's timeouts and connection limit: the
+// configuration's, or Options.ServerLimits.
+func (a *App) serverLimits(cfg *config.Config) ServerLimits {
+	if a.opts.ServerLimits != nil {
+		return *a.opts.ServerLimits
+	}
+	sv := cfg.Serve
+	return ServerLimits{
+		ReadHeaderTimeout: sv.ReadHeaderTimeout, ReadTimeout: sv.ReadTimeout,
+		WriteTimeout: sv.WriteTimeout, IdleTimeout: sv.IdleTimeout, MaxConnections: sv.MaxConnections,
+	}
 }
 
 // Err reports a fatal HTTP server error after Start.

@@ -297,7 +297,7 @@ func TestReloadKeepsOldConfigOnError(t *testing.T) {
 	dir := t.TempDir()
 	root, _ := filepath.Abs("../../../..")
 	cfgPath := filepath.Join(dir, "cadence.yaml")
-	good := fmt.Sprintf("directory:\n  csv: %s\nsources:\n  ics:\n    - name: ana\n      owner: ana@example.com\n      path: %s\n",
+	good := fmt.Sprintf("serve:\n  enable_reload: true\ndirectory:\n  csv: %s\nsources:\n  ics:\n    - name: ana\n      owner: ana@example.com\n      path: %s\n",
 		filepath.Join(root, "examples/org/people.csv"), filepath.Join(root, "examples/org/feeds/ana.ics"))
 	if err := os.WriteFile(cfgPath, []byte(good), 0o644); err != nil {
 		t.Fatal(err)

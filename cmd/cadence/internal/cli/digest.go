@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,17 +56,21 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return err
 		}
-		list, err := svc.Preview(*recipient)
-		if err != nil {
-			return err
+		// A recipient whose digest cannot be built is an error (exit 1)
+		// after the others are written.
+		list, previewErr := svc.Preview(*recipient)
+		if len(list) == 0 && previewErr != nil {
+			return previewErr
 		}
 		if err := os.MkdirAll(*out, 0o755); err != nil {
 			return fmt.Errorf("digest: --out %s: %w", *out, err)
 		}
+		errs := []error{previewErr}
 		for _, d := range list {
 			eml, err := d.EML()
 			if err != nil {
-				return err
+				errs = append(errs, err)
+				continue
 			}
 			base := filepath.Join(*out, d.Week+"-"+fileSafe(d.Recipient))
 			for ext, data := range map[string][]byte{".html": d.HTML, ".txt": d.Text, ".eml": eml} {
@@ -75,10 +80,10 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 			}
 			fmt.Fprintf(env.Stdout, "%s.{html,txt,eml}  %s\n", base, d.Subject)
 		}
-		if len(list) == 0 {
+		if len(list) == 0 && previewErr == nil {
 			fmt.Fprintln(env.Stderr, "cadence: digest: no recipients (digest.recipients, digest.opt_out and the directory's managers)")
 		}
-		return nil
+		return errors.Join(errs...)
 	}
 
 	if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/app"
+	"github.com/cadence-dev/cadence/internal/store"
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
@@ -43,6 +45,10 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	app.RegisterProcessMetrics(reg)
 	a, err := app.New(app.Options{ConfigPath: *cfgPath, Logger: logger, Registry: reg, ListenAddress: *listen})
 	if err != nil {
+		var se *store.StateError
+		if errors.As(err, &se) {
+			return err // a runtime failure (exit 1), not the configuration
+		}
 		return &ConfigError{Err: err}
 	}
 	// Signals: SIGHUP reloads; the first SIGINT/SIGTERM (ctx) starts a

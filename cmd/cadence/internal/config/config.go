@@ -122,6 +122,21 @@ type Serve struct {
 	FirstEvaluationTimeout time.Duration
 	// ShutdownTimeout bounds the graceful drain. Default 30s.
 	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout bounds reading a request's headers; ReadTimeout
+	// the whole request; WriteTimeout the response (/metrics, the page);
+	// IdleTimeout how long a keep-alive connection may wait for its next
+	// request. Defaults 10s, 60s, 60s, 2m. Read at start.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// MaxConnections bounds the simultaneous HTTP connections; more wait
+	// to be accepted. Default 512. Read at start.
+	MaxConnections int
+	// EnableReload serves POST and PUT /-/reload (to same-origin and
+	// non-browser requests only); false answers 403 and leaves SIGHUP, as
+	// Prometheus's --web.enable-lifecycle. Default false.
+	EnableReload bool
 }
 
 // Metrics configures the domain series.

@@ -159,6 +159,8 @@ func TestDefaults(t *testing.T) {
 			ListenAddress: ":9816", StatePath: filepath.Join(baseDir("testdata/valid-minimal.yaml"), "cadence.db"),
 			SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
 			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second,
+			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
+			IdleTimeout: 2 * time.Minute, MaxConnections: 512,
 		},
 		Metrics: Metrics{PerPair: true, Identity: "email"},
 		Digest:  wantDigestDefaults(time.UTC),

@@ -529,6 +529,18 @@ func (d *decoder) serve(n *yaml.Node, path string, s *Serve) {
 			d.duration(n, p, "a duration such as 2m", &s.FirstEvaluationTimeout)
 		}},
 		{"shutdown_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.ShutdownTimeout) }},
+		{"read_header_timeout", func(n *yaml.Node, p string) {
+			d.duration(n, p, "a duration such as 10s", &s.ReadHeaderTimeout)
+		}},
+		{"read_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 60s", &s.ReadTimeout) }},
+		{"write_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 60s", &s.WriteTimeout) }},
+		{"idle_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 2m", &s.IdleTimeout) }},
+		{"max_connections", func(n *yaml.Node, p string) {
+			var v int64
+			d.integer(n, p, "an integer >= 1 such as 512", &v)
+			s.MaxConnections = clampInt(v)
+		}},
+		{"enable_reload", func(n *yaml.Node, p string) { d.boolean(n, p, &s.EnableReload) }},
 	})
 }
 

@@ -23,6 +23,11 @@ const (
 	DefaultEvaluateEvery               = 5 * time.Minute
 	DefaultFirstEvaluationTimeout      = 2 * time.Minute
 	DefaultShutdownTimeout             = 30 * time.Second
+	DefaultReadHeaderTimeout           = 10 * time.Second
+	DefaultReadTimeout                 = 60 * time.Second
+	DefaultWriteTimeout                = 60 * time.Second
+	DefaultIdleTimeout                 = 2 * time.Minute
+	DefaultMaxConnections              = 512
 	DefaultIdentity                    = "email"
 )
 
@@ -107,6 +112,21 @@ func setDefaults(c *Config) {
 	}
 	if !has("serve.shutdown_timeout") {
 		sv.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if !has("serve.read_header_timeout") {
+		sv.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if !has("serve.read_timeout") {
+		sv.ReadTimeout = DefaultReadTimeout
+	}
+	if !has("serve.write_timeout") {
+		sv.WriteTimeout = DefaultWriteTimeout
+	}
+	if !has("serve.idle_timeout") {
+		sv.IdleTimeout = DefaultIdleTimeout
+	}
+	if !has("serve.max_connections") {
+		sv.MaxConnections = DefaultMaxConnections
 	}
 	if !has("metrics.per_pair") {
 		c.Metrics.PerPair = true

@@ -51,10 +51,15 @@ func validate(d *decoder, c *Config) {
 	for _, k := range []struct {
 		key string
 		v   time.Duration
-	}{{"serve.sync_every", c.Serve.SyncEvery}, {"serve.evaluate_every", c.Serve.EvaluateEvery}, {"serve.first_evaluation_timeout", c.Serve.FirstEvaluationTimeout}, {"serve.shutdown_timeout", c.Serve.ShutdownTimeout}} {
+	}{{"serve.sync_every", c.Serve.SyncEvery}, {"serve.evaluate_every", c.Serve.EvaluateEvery}, {"serve.first_evaluation_timeout", c.Serve.FirstEvaluationTimeout}, {"serve.shutdown_timeout", c.Serve.ShutdownTimeout},
+		{"serve.read_header_timeout", c.Serve.ReadHeaderTimeout}, {"serve.read_timeout", c.Serve.ReadTimeout},
+		{"serve.write_timeout", c.Serve.WriteTimeout}, {"serve.idle_timeout", c.Serve.IdleTimeout}} {
 		if k.v <= 0 && !d.bad[k.key] {
 			at(k.key, "%s is not positive (expected a duration > 0)", fmtDuration(k.v))
 		}
+	}
+	if c.Serve.MaxConnections < 1 && !d.bad["serve.max_connections"] {
+		at("serve.max_connections", "%d is not positive (expected an integer >= 1 such as 512)", c.Serve.MaxConnections)
 	}
 	switch c.Metrics.Identity {
 	case "email", "id":

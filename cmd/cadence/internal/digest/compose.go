@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"time"
 	"unicode"
@@ -56,22 +57,42 @@ func MessageID(week, recipient, domain string) string {
 	return fmt.Sprintf("digest-%s-%s@%s", week, hex.EncodeToString(h[:8]), domain)
 }
 
+// maxDisplayName bounds the display name of the To header, in runes.
+const maxDisplayName = 80
+
 // displayName makes a directory name safe and short for an address
 // header: control characters (CR and LF included) and bidi controls are
-// dropped; go-mail encodes what remains.
+// dropped, a longer name is cut to maxDisplayName runes ("..." marking the
+// cut); net/mail quotes or encodes what remains.
 func displayName(s string) string {
 	var b strings.Builder
+	n := 0
 	for _, r := range s {
+		if n > maxDisplayName {
+			break // enough to know it is cut
+		}
 		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029' || r == '\ufeff' || r == unicode.ReplacementChar {
 			continue
 		}
 		b.WriteRune(r)
+		n++
 	}
 	out := strings.TrimSpace(b.String())
-	if r := []rune(out); len(r) > 80 {
-		out = string(r[:80])
+	if r := []rune(out); len(r) > maxDisplayName {
+		out = strings.TrimSpace(string(r[:maxDisplayName-3])) + "..."
 	}
 	return out
+}
+
+// recipientAddress is the To address: email checked as an RFC 5322
+// addr-spec, name as the display name.
+func recipientAddress(name, email string) (*netmail.Address, error) {
+	a, err := netmail.ParseAddress("<" + email + ">")
+	if err != nil || a.Address != email {
+		return nil, fmt.Errorf("digest: recipient %q: not a usable email address", email)
+	}
+	a.Name = name
+	return a, nil
 }
 
 // Compose renders the digest of recipient for week from cur (and prev, the
@@ -107,9 +128,14 @@ func Compose(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient st
 	if err := m.From(from); err != nil {
 		return nil, fmt.Errorf("digest: config %s: digest.from %q: %w", cfg.File, from, err)
 	}
-	if err := m.AddToFormat(displayName(v.Manager.Name), v.Manager.Email); err != nil {
-		return nil, fmt.Errorf("digest: recipient %s: %w", v.Manager.Email, err)
+	// The address as a struct, not text go-mail parses back: net/mail
+	// quotes the name (RFC 5322) or encodes it (RFC 2047) as it needs,
+	// whatever quotes, brackets or backslashes it holds.
+	to, err := recipientAddress(displayName(v.Manager.Name), v.Manager.Email)
+	if err != nil {
+		return nil, err
 	}
+	m.ToMailAddress(to)
 	m.Subject(r.Subject)
 	m.SetMessageIDWithValue(r.MessageID)
 	m.SetDateWithValue(now)

@@ -57,6 +57,8 @@ type Service struct {
 	cfg  *config.Config
 	log  *slog.Logger
 	m    metrics
+	// compose is Compose (tests make it fail for one recipient).
+	compose func(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient string, now time.Time) (*Rendered, error)
 }
 
 type metrics struct {
@@ -80,7 +82,7 @@ func New(opts Options) (*Service, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{opts: opts, cfg: opts.Config, log: opts.Logger}
+	s := &Service{opts: opts, cfg: opts.Config, log: opts.Logger, compose: Compose}
 	if s.opts.Sleep == nil {
 		s.opts.Sleep = func(ctx context.Context, d time.Duration) error {
 			select {
@@ -175,7 +177,9 @@ func (s *Service) previous(cur *cadence.Snapshot) *cadence.Snapshot {
 
 // Preview renders the digest of every recipient (or only of recipient,
 // any person of the directory, when not "") for the week of the
-// snapshot's time, without sending or logging anything.
+// snapshot's time, without sending or logging anything. A recipient whose
+// digest cannot be built is left out with an error naming them; the
+// others are returned with the joined errors.
 func (s *Service) Preview(recipient string) ([]*Rendered, error) {
 	cur := s.opts.Snapshot()
 	if cur == nil {
@@ -188,14 +192,16 @@ func (s *Service) Preview(recipient string) ([]*Rendered, error) {
 	prev := s.previous(cur)
 	week := Week(s.cfg, cur.AsOf)
 	var out []*Rendered
+	var errs []error
 	for _, r := range list {
-		d, err := Compose(s.cfg, cur, prev, week, r, cur.AsOf)
+		d, err := s.compose(s.cfg, cur, prev, week, r, cur.AsOf)
 		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			continue
 		}
 		out = append(out, d)
 	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 func (s *Service) recipients(cur *cadence.Snapshot, only string) ([]string, error) {
@@ -247,7 +253,7 @@ func (s *Service) sendWeek(ctx context.Context, week, only string) (Result, erro
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		d, err := Compose(s.cfg, cur, prev, week, r, s.opts.Clock.Now())
+		d, err := s.compose(s.cfg, cur, prev, week, r, s.opts.Clock.Now())
 		if err != nil {
 			errs = append(errs, err)
 			res.Fail = append(res.Fail, r)

@@ -200,6 +200,10 @@ type smtpServer struct {
 	requireTLS bool
 	addr       string
 	roots      *x509.CertPool
+	// Servers that echo what they were sent in their replies:
+	authReply func(user, pass string) string // the text of a failed AUTH's 535
+	loginEcho bool                           // AUTH LOGIN: a third challenge repeating the password
+	dataReply string                         // the text of the DATA failures (failData)
 }
 
 type smtpSession struct {
@@ -213,6 +217,9 @@ func (s *smtpSession) AuthMechanisms() []string { return s.srv.mechs }
 
 func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 	check := func(user, pass string) error {
+		if s.srv.authReply != nil {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: s.srv.authReply(user, pass)}
+		}
 		if user != s.srv.user || pass != s.srv.pass {
 			return errors.New("invalid credentials")
 		}
@@ -223,7 +230,7 @@ func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 	case sasl.Plain:
 		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
 	case sasl.Login:
-		return &loginServer{check: check}, nil
+		return &loginServer{check: check, echo: s.srv.loginEcho}, nil
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
 }
@@ -254,7 +261,11 @@ func (s *smtpSession) Data(r io.Reader) error {
 	defer s.srv.mu.Unlock()
 	if s.srv.failData > 0 {
 		s.srv.failData--
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+		msg := "try again later"
+		if s.srv.dataReply != "" {
+			msg = s.srv.dataReply
+		}
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: msg}
 	}
 	s.cur.Data = b
 	s.srv.msgs = append(s.srv.msgs, s.cur)
@@ -271,6 +282,7 @@ type loginServer struct {
 	user       string
 	check      func(user, pass string) error
 	authorized bool
+	echo       bool // answer the password with a challenge repeating it
 }
 
 func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
@@ -289,6 +301,9 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 		return []byte("Password:"), false, nil
 	case 2:
 		l.step++
+		if l.echo {
+			return []byte("you said " + string(resp) + "?"), false, nil
+		}
 		return nil, true, l.check(l.user, string(resp))
 	}
 	return nil, false, errors.New("unexpected LOGIN step")
