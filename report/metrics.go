@@ -80,8 +80,8 @@ var (
 		"1 when the pair's 1:1 counts toward compliance, 0 when only informative.",
 		pairLabels, nil)
 	descInfo = prometheus.NewDesc("cadence_pair_info",
-		"Always 1; the rule label names the policy rule that applies to the pair.",
-		append(pairLabels[:3:3], "rule"), nil)
+		"Always 1; rule names the policy rule that applies to the pair, chain the lead's management chain from the top of the org down to the lead (\"/a/b/lead/\"), for alert routing.",
+		append(pairLabels[:3:3], "rule", "chain"), nil)
 
 	descRatio = prometheus.NewDesc("cadence_manager_compliance_ratio",
 		"Share of required pairs that are ok or due: scope=direct over the manager's own reports, scope=org over every pair led in their subtree.",
@@ -90,8 +90,11 @@ var (
 		"Pairs counted for the manager by scope, kind and status.",
 		[]string{"manager", "scope", "kind", "status"}, nil)
 	descManagerInfo = prometheus.NewDesc("cadence_manager_info",
-		"Always 1; parent is the manager's own manager (empty at the top), so dashboards can walk the org chart.",
-		[]string{"manager", "parent"}, nil)
+		"Always 1; parent is the manager's own manager (empty at the top), so dashboards can walk the org chart; name is the manager's display name (empty with metrics.identity hash).",
+		[]string{"manager", "parent", "name"}, nil)
+	descLeadAncestor = prometheus.NewDesc("cadence_lead_ancestor_info",
+		"Always 1: lead (a lead label of the pair series, or a manager) is in the subtree of ancestor, that is ancestor is lead itself or a manager above them. Select the pairs under a manager with: and on (job, instance, lead) cadence_lead_ancestor_info{ancestor=\"...\"}.",
+		[]string{"lead", "ancestor"}, nil)
 	descSourceLast = prometheus.NewDesc("cadence_source_last_success_timestamp_seconds",
 		"Last time the calendar source was read successfully (Unix seconds); absent when never.",
 		[]string{"source"}, nil)
@@ -108,7 +111,7 @@ var (
 	allDescs = []*prometheus.Desc{
 		descLastHeld, descNextScheduled, descInterval, descStreak, descOccurrences,
 		descStatus, descFlag, descGrace, descMaxStreak, descRequired, descInfo,
-		descRatio, descManagerPairs, descManagerInfo, descSourceLast, descSourceUp, descSourceNoAttendees, descAsOf,
+		descRatio, descManagerPairs, descManagerInfo, descLeadAncestor, descSourceLast, descSourceUp, descSourceNoAttendees, descAsOf,
 	}
 
 	allStatuses = []cadence.Status{cadence.StatusOK, cadence.StatusDue, cadence.StatusOverdue, cadence.StatusNever}
@@ -125,8 +128,10 @@ var (
 // consecutive_cancellations, occurrences, status}, cadence_manager_
 // {compliance_ratio, pairs}, cadence_source_last_success_timestamp_seconds.
 // Extras: cadence_pair_{flag, grace_seconds, max_consecutive_cancellations,
-// required, info}, cadence_source_up, cadence_source_without_attendees,
-// cadence_snapshot_timestamp_seconds.
+// required, info}, cadence_manager_info, cadence_lead_ancestor_info (the
+// subtree relation: one series per lead or manager and each of their
+// ancestors, themselves included), cadence_source_up,
+// cadence_source_without_attendees, cadence_snapshot_timestamp_seconds.
 //
 // cadence_manager_pairs has, for every (scope, kind) the snapshot counts, a
 // series for each of the four statuses (0 when none). If two series would
@@ -199,9 +204,11 @@ func init() {
 	}
 }
 
-// pair emits every cadence_pair_* series of one pair. Label order
-// (sorted by name): flag < kind < lead < member < outcome < rule < status.
-func (e *emitter) pair(p cadence.Pair, kind, lead, member string) {
+// pair emits every cadence_pair_* series of one pair; chain is the lead's
+// management chain (the chain label of cadence_pair_info). Label order
+// (sorted by name): chain < flag < kind < lead < member < outcome < rule <
+// status.
+func (e *emitter) pair(p cadence.Pair, kind, lead, member, chain string) {
 	base := []*dto.LabelPair{labelPair("kind", kind), labelPair("lead", lead), labelPair("member", member)}
 	base = base[:3:3]
 	g := func(d *prometheus.Desc, v float64, labels []*dto.LabelPair) {
@@ -219,7 +226,7 @@ func (e *emitter) pair(p cadence.Pair, kind, lead, member string) {
 	g(descStreak, float64(p.ConsecutiveCancellations), base)
 	g(descMaxStreak, float64(p.MaxConsecutive), base)
 	g(descRequired, boolValue(p.Required), base)
-	g(descInfo, 1, after(labelPair("rule", label(p.Rule))))
+	g(descInfo, 1, []*dto.LabelPair{labelPair("chain", chain), base[0], base[1], base[2], labelPair("rule", label(p.Rule))})
 	w := p.Window
 	for i, n := range [...]int{w.Held, w.Cancelled, w.Declined, w.Excused, w.Rescheduled, w.TooShort} {
 		g(descOccurrences, float64(n), after(outcomeLabels[outcomeNames[i]]))
@@ -287,13 +294,15 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	ident := c.identity(s)
 
 	e.gauge(descAsOf, unixSeconds(s.AsOf))
+	org := newOrgChart(s.Directory, ident)
 	if c.opts.PerPair {
 		for _, p := range sortedPairs(s.Pairs) {
 			kind, lead, member := label(string(p.Kind)), ident(p.Lead), ident(p.Member)
 			if !seen.first("pair", kind, lead, member) {
 				continue
 			}
-			e.pair(p, kind, lead, member)
+			e.pair(p, kind, lead, member, org.chainLabel(p.Lead))
+			org.lead(p.Lead)
 		}
 	}
 	for _, m := range s.Managers {
@@ -301,13 +310,19 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		if !seen.first("manager", who) {
 			continue
 		}
-		parent := ""
+		org.lead(m.Manager)
+		parent, name := "", ""
 		if s.Directory != nil {
-			if p, ok := s.Directory.Person(m.Manager); ok && p.Manager != "" {
-				parent = ident(p.Manager)
+			if p, ok := s.Directory.Person(m.Manager); ok {
+				if p.Manager != "" {
+					parent = ident(p.Manager)
+				}
+				if c.opts.Identity != IdentityHash {
+					name = displayText(p.Name) // anyone who edits the directory chooses it: cleaned, bounded
+				}
 			}
 		}
-		e.gauge(descManagerInfo, 1, who, parent)
+		e.gauge(descManagerInfo, 1, who, parent, name)
 		e.gauge(descRatio, round6(m.Direct.Ratio), who, "direct")
 		e.gauge(descRatio, round6(m.Org.Ratio), who, "org")
 		type sk struct {
@@ -341,6 +356,19 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
+	// The subtree relation, for every lead of an exported pair and every
+	// manager: (lead, each ancestor from lead itself up to the top).
+	for _, email := range org.leads {
+		who := ident(email)
+		if !seen.first("lead", who) {
+			continue
+		}
+		for _, a := range org.chain(email) {
+			if seen.first("ancestor", who, a) {
+				e.gauge(descLeadAncestor, 1, who, a)
+			}
+		}
+	}
 	for _, src := range s.Sources {
 		name := label(src.Name)
 		if !seen.first("source", name) {
@@ -351,6 +379,54 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		e.gauge(descSourceUp, boolValue(src.OK), name)
 		e.gauge(descSourceNoAttendees, boolValue(src.NoAttendees), name)
+	}
+}
+
+// orgChart gives each person's management chain as label values, and
+// collects the people the subtree relation is exported for.
+type orgChart struct {
+	dir    *cadence.Directory
+	ident  func(string) string
+	chains map[string][]string // email -> idents from the top down to the person
+	leads  []string            // emails, in the order first seen
+	isLead map[string]bool
+}
+
+func newOrgChart(dir *cadence.Directory, ident func(string) string) *orgChart {
+	return &orgChart{dir: dir, ident: ident, chains: map[string][]string{}, isLead: map[string]bool{}}
+}
+
+// chain returns the label values of email's chain: the top of the org
+// first, email itself last. A person outside the directory is their own
+// chain.
+func (o *orgChart) chain(email string) []string {
+	if c, ok := o.chains[email]; ok {
+		return c
+	}
+	var above []string
+	if o.dir != nil {
+		above = o.dir.Chain(email) // manager first, top last
+	}
+	c := make([]string, 0, len(above)+1)
+	for i := len(above) - 1; i >= 0; i-- {
+		c = append(c, o.ident(above[i]))
+	}
+	c = append(c, o.ident(email))
+	o.chains[email] = c
+	return c
+}
+
+// chainLabel is the chain label value: "/top/.../email/", so that a route
+// can match a whole subtree with chain=~".*/manager/.*".
+func (o *orgChart) chainLabel(email string) string {
+	return "/" + strings.Join(o.chain(email), "/") + "/"
+}
+
+// lead records email as a person the subtree relation is exported for.
+func (o *orgChart) lead(email string) {
+	if !o.isLead[email] {
+		o.isLead[email] = true
+		o.leads = append(o.leads, email)
 	}
 }
 

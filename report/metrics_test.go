@@ -125,7 +125,10 @@ cadence_pair_status{kind="direct",lead="ceo@example.com",member="bob@example.com
 		`cadence_pair_flag{flag="cancel_streak",kind="direct",lead="ceo@example.com",member="bob@example.com"} 1`,
 		`cadence_pair_flag{flag="too_short",kind="direct",lead="ceo@example.com",member="bob@example.com"} 0`,
 		`cadence_pair_required{kind="skip",lead="ceo@example.com",member="dan@example.com"} 0`,
-		`cadence_pair_info{kind="direct",lead="ceo@example.com",member="gus@example.com",rule="new-hire"} 1`,
+		`cadence_pair_info{chain="/ceo@example.com/",kind="direct",lead="ceo@example.com",member="gus@example.com",rule="new-hire"} 1`,
+		`cadence_pair_info{chain="/ceo@example.com/amy@example.com/dan@example.com/",kind="peer",lead="dan@example.com",member="fay@example.com",rule="peer"} 1`,
+		`cadence_manager_info{manager="ceo@example.com",name="Cora Chief",parent=""} 1`,
+		`cadence_manager_info{manager="amy@example.com",name="Amy Adams",parent="ceo@example.com"} 1`,
 		`cadence_manager_compliance_ratio{manager="ceo@example.com",scope="direct"} 0.333333`,
 		`cadence_manager_compliance_ratio{manager="ceo@example.com",scope="org"} 0.5`,
 		`cadence_manager_pairs{kind="direct",manager="ceo@example.com",scope="org",status="never"} 2`,
@@ -185,6 +188,39 @@ func TestMetricsFollowSnapshot(t *testing.T) {
 	}
 }
 
+// TestMetricsSubtree: cadence_lead_ancestor_info relates every lead of a
+// pair (dan leads a peer pair without being a manager) and every manager to
+// themselves and each manager above them, so that PromQL can select the
+// pairs led anywhere under a manager.
+func TestMetricsSubtree(t *testing.T) {
+	c := NewCollector(constSnap(testSnapshot(t)), MetricsOptions{PerPair: true})
+	got := exposition(t, c)
+	want := map[string][]string{ // lead -> ancestors
+		"ceo@example.com": {"ceo@example.com"},
+		"amy@example.com": {"amy@example.com", "ceo@example.com"},
+		"bob@example.com": {"bob@example.com", "ceo@example.com"},
+		"dan@example.com": {"dan@example.com", "amy@example.com", "ceo@example.com"},
+	}
+	n := 0
+	for lead, ancestors := range want {
+		for _, a := range ancestors {
+			n++
+			line := `cadence_lead_ancestor_info{ancestor="` + a + `",lead="` + lead + `"} 1`
+			if !strings.Contains(got, line+"\n") {
+				t.Errorf("missing %s", line)
+			}
+		}
+	}
+	if got := testutil.CollectAndCount(c, "cadence_lead_ancestor_info"); got != n {
+		t.Errorf("cadence_lead_ancestor_info: %d series, want %d", got, n)
+	}
+	// Per-pair series off: the relation still covers every manager.
+	off := NewCollector(constSnap(testSnapshot(t)), MetricsOptions{PerPair: false})
+	if got := testutil.CollectAndCount(off, "cadence_lead_ancestor_info"); got != n-3 {
+		t.Errorf("per-pair off: cadence_lead_ancestor_info: %d series, want %d (managers only)", got, n-3)
+	}
+}
+
 func TestMetricsPerPairOff(t *testing.T) {
 	c := NewCollector(constSnap(testSnapshot(t)), MetricsOptions{PerPair: false})
 	got := exposition(t, c)
@@ -228,6 +264,24 @@ func TestMetricsIdentity(t *testing.T) {
 		}
 		if strings.Contains(got, "@example.com") {
 			t.Errorf("an email leaked in hash mode")
+		}
+		// No names either: the manager variable of the dashboard lists
+		// hashes then.
+		for _, name := range []string{"Cora", "Amy Adams"} {
+			if strings.Contains(got, name) {
+				t.Errorf("a name (%s) leaked in hash mode", name)
+			}
+		}
+		amy := HashIdentity("pepper", "amy@example.com")
+		dan := HashIdentity("pepper", "dan@example.com")
+		for _, want := range []string{
+			`cadence_manager_info{manager="` + ceo + `",name="",parent=""} 1`,
+			`cadence_lead_ancestor_info{ancestor="` + ceo + `",lead="` + dan + `"} 1`,
+			`cadence_pair_info{chain="/` + ceo + `/` + amy + `/` + dan + `/",kind="peer",lead="` + dan + `",member="` + HashIdentity("pepper", "fay@example.com") + `",rule="peer"} 1`,
+		} {
+			if !strings.Contains(got, want+"\n") {
+				t.Errorf("missing %s", want)
+			}
 		}
 		other := exposition(t, NewCollector(constSnap(snap), MetricsOptions{PerPair: true, Identity: IdentityHash, Salt: "salt2"}))
 		if strings.Contains(other, ceo) {

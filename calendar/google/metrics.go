@@ -6,6 +6,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// Methods are the Google API methods the Syncer calls: the method label
+// values of cadence_google_requests_total and cadence_google_retries_total.
+var Methods = []string{"events.list", "users.list"}
+
 // metrics are the operational metrics of the Google source. The daemon
 // owns cadence_source_last_success_timestamp_seconds (it gets LastSuccess
 // in each Result).
@@ -29,6 +33,13 @@ func newMetrics(reg prometheus.Registerer, shared *prometheus.GaugeVec) (*metric
 			Name: "cadence_source_sync_duration_seconds",
 			Help: "Duration of the last sync of a calendar source, by source name.",
 		}, []string{"source"}),
+	}
+	// Exported at 0 from the start, so that a panel or a rate() sees the
+	// first retry (a counter that appears at 1 has no increase) and is
+	// never empty: every method the Syncer calls, and their successes.
+	for _, method := range Methods {
+		m.retries.WithLabelValues(method)
+		m.requests.WithLabelValues(method, "200")
 	}
 	cs := []prometheus.Collector{m.requests, m.retries, m.duration}
 	if shared != nil {
