@@ -148,6 +148,19 @@ func TemplateMetrics(text string) []string {
 	return templateMetric.FindAllString(text, -1)
 }
 
+// prometheusSeries are the series Prometheus makes itself for every target
+// and alert, not the daemon: the deploy files may use them without listing
+// them in metrics-used.txt, and no golden /metrics file holds them.
+var prometheusSeries = map[string]bool{
+	"up": true, "ALERTS": true, "ALERTS_FOR_STATE": true,
+	"scrape_duration_seconds": true, "scrape_samples_scraped": true,
+	"scrape_samples_post_metric_relabeling": true, "scrape_series_added": true,
+}
+
+// IsPrometheusSeries reports whether name is a series Prometheus itself
+// records (up, scrape_*, ALERTS).
+func IsPrometheusSeries(name string) bool { return prometheusSeries[name] }
+
 // recordName is the level:metric:operations form of a recording rule name
 // (level may be empty for an aggregate over everything).
 var recordName = regexp.MustCompile(`^([a-z][a-z0-9_]*)?:[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$`)

@@ -199,3 +199,14 @@ func TestTemplateMetrics(t *testing.T) {
 		t.Errorf("TemplateMetrics = %q, want %q", got, want)
 	}
 }
+
+func TestIsPrometheusSeries(t *testing.T) {
+	for name, want := range map[string]bool{
+		"up": true, "ALERTS": true, "scrape_duration_seconds": true,
+		"cadence_build_info": false, "upstream": false, "": false,
+	} {
+		if got := IsPrometheusSeries(name); got != want {
+			t.Errorf("IsPrometheusSeries(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
