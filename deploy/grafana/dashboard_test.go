@@ -1,13 +1,9 @@
-// Package grafana holds the Grafana dashboard for cadence
-// (cadence-dashboard.json) and its provisioning examples; this test checks
-// the dashboard's structure, that every query parses as PromQL, and that
-// every metric it uses is one the daemon exports or the rules record.
 package grafana
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -16,6 +12,12 @@ import (
 
 	"github.com/cadence-dev/cadence/deploy/internal/deploycheck"
 )
+
+// The tests here check the dashboard's structure, that every query parses
+// as PromQL, is tested by promtool (../prometheus/tests/dashboard_test.yml)
+// and uses only metrics the daemon exports or the rules record. The
+// end-to-end test in cmd/cadence/internal/e2e runs every query against a
+// real Prometheus scraping cadence on the example org.
 
 const (
 	dashboardFile = "cadence-dashboard.json"
@@ -27,48 +29,6 @@ const (
 	dsRef         = "${datasource}"
 )
 
-type datasourceRef struct {
-	Type string `json:"type"`
-	UID  string `json:"uid"`
-}
-
-type target struct {
-	Datasource *datasourceRef `json:"datasource"`
-	Expr       string         `json:"expr"`
-	RefID      string         `json:"refId"`
-}
-
-type panel struct {
-	ID         int            `json:"id"`
-	Type       string         `json:"type"`
-	Title      string         `json:"title"`
-	Datasource *datasourceRef `json:"datasource"`
-	GridPos    struct {
-		X, Y, W, H int
-	} `json:"gridPos"`
-	Targets []target `json:"targets"`
-	Panels  []panel  `json:"panels"` // collapsed rows
-}
-
-type variable struct {
-	Name       string          `json:"name"`
-	Type       string          `json:"type"`
-	Query      json.RawMessage `json:"query"`
-	Definition string          `json:"definition"`
-	Datasource *datasourceRef  `json:"datasource"`
-}
-
-type dashboard struct {
-	UID           string  `json:"uid"`
-	Title         string  `json:"title"`
-	SchemaVersion int     `json:"schemaVersion"`
-	ID            *int    `json:"id"`
-	Panels        []panel `json:"panels"`
-	Templating    struct {
-		List []variable `json:"list"`
-	} `json:"templating"`
-}
-
 // query is one PromQL query of the dashboard and where it is.
 type query struct {
 	where string
@@ -78,6 +38,8 @@ type query struct {
 // exampleValues are the values substituted for the dashboard's variables
 // and Grafana's built-in interval variables before parsing.
 var exampleValues = map[string]string{
+	"job":             "cadence",
+	"instance":        "c:9469",
 	"manager":         "boss@example.com",
 	"datasource":      "prometheus",
 	"__rate_interval": "4m", // as in ../prometheus/tests/dashboard_test.yml
@@ -85,39 +47,25 @@ var exampleValues = map[string]string{
 	"__range":         "1d",
 }
 
-func loadDashboard(t *testing.T) *dashboard {
+func loadDashboard(t *testing.T) *Dashboard {
 	t.Helper()
 	data, err := os.ReadFile(dashboardFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !json.Valid(data) {
-		t.Fatalf("%s: not valid JSON", dashboardFile)
-	}
-	var d dashboard
-	if err := json.Unmarshal(data, &d); err != nil {
+	d, err := Parse(data)
+	if err != nil {
 		t.Fatalf("%s: %v", dashboardFile, err)
 	}
-	return &d
+	return d
 }
 
-// allPanels flattens rows (open rows list their panels after them, collapsed
-// rows inside them).
-func allPanels(ps []panel) []panel {
-	var out []panel
-	for _, p := range ps {
-		out = append(out, p)
-		out = append(out, allPanels(p.Panels)...)
-	}
-	return out
-}
-
-// queries returns every PromQL query of d: panel targets and the query of
+// queries returns every PromQL query of d: panel targets and the PromQL of
 // each query variable.
-func queries(t *testing.T, d *dashboard) []query {
+func queries(t *testing.T, d *Dashboard) []query {
 	t.Helper()
 	var qs []query
-	for _, p := range allPanels(d.Panels) {
+	for _, p := range d.AllPanels() {
 		for _, tg := range p.Targets {
 			qs = append(qs, query{fmt.Sprintf("%s: panel %d %q target %s", dashboardFile, p.ID, p.Title, tg.RefID), tg.Expr})
 		}
@@ -126,37 +74,14 @@ func queries(t *testing.T, d *dashboard) []query {
 		if v.Type != "query" {
 			continue
 		}
-		q, err := variableQuery(v)
+		vq, err := v.ParseQuery()
 		if err != nil {
-			t.Errorf("%s: variable %s: %v", dashboardFile, v.Name, err)
+			t.Errorf("%s: %v", dashboardFile, err)
 			continue
 		}
-		// label_values(selector, label): the selector is PromQL.
-		sel, ok := strings.CutPrefix(q, "label_values(")
-		i := strings.LastIndex(sel, ",")
-		if !ok || i < 0 || !strings.HasSuffix(sel, ")") {
-			t.Errorf("%s: variable %s: query %q is not label_values(selector, label)", dashboardFile, v.Name, q)
-			continue
-		}
-		qs = append(qs, query{fmt.Sprintf("%s: variable %s", dashboardFile, v.Name), strings.TrimSpace(sel[:i])})
+		qs = append(qs, query{fmt.Sprintf("%s: variable %s (%s)", dashboardFile, v.Name, vq.Func), vq.Expr})
 	}
 	return qs
-}
-
-// variableQuery returns a query variable's query, stored as a string (older
-// Grafana) or as {"query": "..."} (Grafana 10+).
-func variableQuery(v variable) (string, error) {
-	var s string
-	if err := json.Unmarshal(v.Query, &s); err == nil {
-		return s, nil
-	}
-	var obj struct {
-		Query string `json:"query"`
-	}
-	if err := json.Unmarshal(v.Query, &obj); err != nil {
-		return "", fmt.Errorf("query %s: %w", v.Query, err)
-	}
-	return obj.Query, nil
 }
 
 func TestDashboardStructure(t *testing.T) {
@@ -174,27 +99,65 @@ func TestDashboardStructure(t *testing.T) {
 		t.Errorf("id %d: must be null so that imports do not overwrite another dashboard", *d.ID)
 	}
 
-	vars := map[string]variable{}
+	var names []string
 	for _, v := range d.Templating.List {
-		vars[v.Name] = v
+		names = append(names, v.Name)
 	}
-	if v, ok := vars["datasource"]; !ok || v.Type != "datasource" || string(v.Query) != `"prometheus"` {
+	// Each variable may only use the ones before it.
+	if want := []string{"datasource", "job", "instance", "manager"}; !slices.Equal(names, want) {
+		t.Errorf("templating: variables %v, want %v in that order", names, want)
+	}
+	if v, ok := d.Variable("datasource"); !ok || v.Type != "datasource" || string(v.Query) != `"prometheus"` {
 		t.Errorf("templating: want a variable datasource of type datasource querying prometheus, got %+v", v)
 	}
-	v, ok := vars["manager"]
-	if !ok || v.Type != "query" {
-		t.Fatalf("templating: want a query variable manager, got %+v", v)
+	for name, want := range map[string]VariableQuery{
+		"job":      {Func: "label_values", Expr: "cadence_build_info", Label: "job"},
+		"instance": {Func: "label_values", Expr: `cadence_build_info{job="$job"}`, Label: "instance"},
+	} {
+		v, _ := d.Variable(name)
+		if got, err := v.ParseQuery(); err != nil || got != want {
+			t.Errorf("variable %s: query %+v (%v), want %+v", name, got, err, want)
+		}
 	}
-	if v.Datasource == nil || v.Datasource.UID != dsRef {
-		t.Errorf("variable manager: datasource %+v, want uid %s", v.Datasource, dsRef)
+	for _, name := range []string{"job", "instance", "manager"} {
+		v, ok := d.Variable(name)
+		if !ok || v.Type != "query" || v.Multi || v.IncludeAll {
+			t.Errorf("templating: want a single-value query variable %s, got %+v", name, v)
+			continue
+		}
+		if v.Datasource == nil || v.Datasource.UID != dsRef {
+			t.Errorf("variable %s: datasource %+v, want uid %s", name, v.Datasource, dsRef)
+		}
 	}
-	if q, err := variableQuery(v); err != nil || q != "label_values(cadence_manager_compliance_ratio, manager)" {
-		t.Errorf("variable manager: query %q (%v), want label_values(cadence_manager_compliance_ratio, manager)", q, err)
+	// The manager variable lists managers from their names info series,
+	// the top of the org first (sorted by the number of ancestors, kept in
+	// that order), showing names and selecting identities.
+	mv, _ := d.Variable("manager")
+	mq, err := mv.ParseQuery()
+	if err != nil || mq.Func != "query_result" || !strings.HasPrefix(mq.Expr, "sort(") ||
+		!strings.Contains(mq.Expr, "cadence_manager_info") || !strings.Contains(mq.Expr, "cadence_lead_ancestor_info") {
+		t.Errorf("variable manager: query %+v (%v): want query_result(sort(...)) over cadence_lead_ancestor_info and cadence_manager_info", mq, err)
+	}
+	if mv.Sort != 0 {
+		t.Errorf("variable manager: sort %d, want 0 (the query's order: the top of the org first)", mv.Sort)
+	}
+	re, err := mv.RegexFilter()
+	if err != nil || re == nil {
+		t.Fatalf("variable manager: regex %q: %v", mv.Regex, err)
+	}
+	for line, want := range map[string][2]string{
+		`{manager="ana@example.com",name="Ana Alvarez"} 1 1795424400000`: {"ana@example.com", "Ana Alvarez"},
+		`{manager="0123456789abcdef"} 1 1795424400000`:                   {"0123456789abcdef", ""}, // metrics.identity: hash
+	} {
+		m := re.FindStringSubmatch(line)
+		if m == nil || m[re.SubexpIndex("value")] != want[0] || m[re.SubexpIndex("text")] != want[1] {
+			t.Errorf("variable manager: regex %s on %s: %q, want value %q text %q", mv.Regex, line, m, want[0], want[1])
+		}
 	}
 
 	ids := map[int]bool{}
 	kinds := map[string]int{}
-	for _, p := range allPanels(d.Panels) {
+	for _, p := range d.AllPanels() {
 		where := fmt.Sprintf("panel %d %q", p.ID, p.Title)
 		if ids[p.ID] || p.ID <= 0 {
 			t.Errorf("%s: id not unique and positive", where)
@@ -228,6 +191,11 @@ func TestDashboardStructure(t *testing.T) {
 				t.Errorf("%s: refId %q empty or repeated", where, tg.RefID)
 			}
 			refs[tg.RefID] = true
+			// Every query is about the selected cadence instance.
+			vars := deploycheck.GrafanaVars(tg.Expr)
+			if !slices.Contains(vars, "job") || !slices.Contains(vars, "instance") {
+				t.Errorf("%s target %s: query does not use $job and $instance:\n%s", where, tg.RefID, tg.Expr)
+			}
 		}
 	}
 	// The views the issue asks for.
@@ -236,13 +204,13 @@ func TestDashboardStructure(t *testing.T) {
 			t.Errorf("%d %s panels, want at least %d", kinds[kind], kind, min)
 		}
 	}
-	if err := overlaps(allPanels(d.Panels)); err != nil {
+	if err := overlaps(d.AllPanels()); err != nil {
 		t.Error(err)
 	}
 }
 
 // overlaps reports two panels that share a grid cell.
-func overlaps(ps []panel) error {
+func overlaps(ps []Panel) error {
 	cells := map[[2]int]int{}
 	for _, p := range ps {
 		for x := p.GridPos.X; x < p.GridPos.X+p.GridPos.W; x++ {
@@ -296,7 +264,7 @@ func TestQueriesHavePromtoolTests(t *testing.T) {
 		}
 	}
 	for _, q := range queries(t, loadDashboard(t)) {
-		if strings.HasPrefix(q.where, dashboardFile+": variable ") {
+		if strings.HasSuffix(q.where, "(label_values)") {
 			continue // a selector for label_values, not a query
 		}
 		expr, err := deploycheck.SubstituteVars(q.expr, exampleValues)
