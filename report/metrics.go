@@ -388,12 +388,13 @@ type orgChart struct {
 	dir    *cadence.Directory
 	ident  func(string) string
 	chains map[string][]string // email -> idents from the top down to the person
+	labels map[string]string   // email -> chain label
 	leads  []string            // emails, in the order first seen
 	isLead map[string]bool
 }
 
 func newOrgChart(dir *cadence.Directory, ident func(string) string) *orgChart {
-	return &orgChart{dir: dir, ident: ident, chains: map[string][]string{}, isLead: map[string]bool{}}
+	return &orgChart{dir: dir, ident: ident, chains: map[string][]string{}, labels: map[string]string{}, isLead: map[string]bool{}}
 }
 
 // chain returns the label values of email's chain: the top of the org
@@ -419,7 +420,12 @@ func (o *orgChart) chain(email string) []string {
 // chainLabel is the chain label value: "/top/.../email/", so that a route
 // can match a whole subtree with chain=~".*/manager/.*".
 func (o *orgChart) chainLabel(email string) string {
-	return "/" + strings.Join(o.chain(email), "/") + "/"
+	if l, ok := o.labels[email]; ok {
+		return l
+	}
+	l := "/" + strings.Join(o.chain(email), "/") + "/"
+	o.labels[email] = l
+	return l
 }
 
 // lead records email as a person the subtree relation is exported for.
