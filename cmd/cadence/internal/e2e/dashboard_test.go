@@ -73,9 +73,10 @@ func keysOf(m map[pairKey]bool) []string {
 // (at the README's pinned time) with the shipped rules loaded: the
 // variables list the job, the instance and the managers (the top of the
 // org first, with names), every panel returns data for the top manager,
-// and the "Overdue required 1:1s" and "Cancellation streaks" tables list,
-// for every manager, exactly the pairs led in their subtree that the JSON
-// report marks overdue or never (required pairs) and cancel_streak.
+// and the "Overdue 1:1s" and "Cancellation streaks" tables list, for every
+// manager, exactly the pairs led in their subtree that the JSON report
+// marks overdue or never (with whether they are required) and with a
+// streak, cancel_streak ones marked as at their threshold.
 //
 // The test's copy of the rules evaluates every second (recording rules
 // run every minute in the shipped file).
@@ -179,21 +180,22 @@ func TestDashboardOnPrometheus(t *testing.T) {
 
 	// The two tables, for every manager: exactly the pairs of the JSON
 	// report led in the manager's subtree.
-	overdue := panelTarget(t, d, "Overdue required 1:1s", "A")
+	overdue := panelTarget(t, d, "Overdue 1:1s", "A")
 	streak := panelTarget(t, d, "Cancellation streaks", "A")
 	reached := panelTarget(t, d, "Cancellation streaks", "C")
 	inSubtree := func(lead, manager string) bool {
 		return lead == manager || slices.Contains(snap.Directory.Chain(lead), manager)
 	}
 	for _, m := range rep.Managers {
-		wantOverdue, wantStreak, wantReached := map[pairKey]bool{}, map[pairKey]bool{}, map[pairKey]bool{}
+		wantOverdue, wantRequired, wantStreak, wantReached := map[pairKey]bool{}, map[pairKey]bool{}, map[pairKey]bool{}, map[pairKey]bool{}
 		for _, p := range rep.Pairs {
 			if !inSubtree(p.Lead, m.Manager) {
 				continue
 			}
 			k := pairKey{p.Kind, p.Lead, p.Member}
-			if p.Required && (p.Status == "overdue" || p.Status == "never") {
+			if p.Status == "overdue" || p.Status == "never" {
 				wantOverdue[k] = true
+				wantRequired[k] = p.Required
 			}
 			if p.ConsecutiveCancellations > 0 {
 				wantStreak[k] = true
@@ -208,6 +210,7 @@ func TestDashboardOnPrometheus(t *testing.T) {
 				mv[k] = v
 			}
 		}
+		gotRequired := map[pairKey]bool{}
 		rows := func(expr string, only1 bool) map[pairKey]bool {
 			q, err := grafana.Substitute(expr, mv)
 			if err != nil {
@@ -218,7 +221,11 @@ func TestDashboardOnPrometheus(t *testing.T) {
 				if only1 && s.float() != 1 {
 					continue
 				}
-				out[pairKey{s.Metric["kind"], s.Metric["lead"], s.Metric["member"]}] = true
+				k := pairKey{s.Metric["kind"], s.Metric["lead"], s.Metric["member"]}
+				out[k] = true
+				if r, ok := s.Metric["required"]; ok {
+					gotRequired[k] = r == "yes"
+				}
 			}
 			return out
 		}
@@ -227,7 +234,7 @@ func TestDashboardOnPrometheus(t *testing.T) {
 			got   map[pairKey]bool
 			want  map[pairKey]bool
 		}{
-			{"Overdue required 1:1s (required pairs overdue or never)", rows(overdue, false), wantOverdue},
+			{"Overdue 1:1s (overdue or never)", rows(overdue, false), wantOverdue},
 			{"Cancellation streaks (streak > 0)", rows(streak, false), wantStreak},
 			{"Cancellation streaks, At threshold = 1 (cancel_streak)", rows(reached, true), wantReached},
 		} {
@@ -235,10 +242,15 @@ func TestDashboardOnPrometheus(t *testing.T) {
 				t.Errorf("manager %s: table %s:\n got  %v\n want %v", m.Manager, c.table, got, want)
 			}
 		}
+		for k, want := range wantRequired {
+			if got, ok := gotRequired[k]; !ok || got != want {
+				t.Errorf("manager %s: table Overdue 1:1s: %s Required = %v (label present: %v), the JSON report says %v", m.Manager, k, got, ok, want)
+			}
+		}
 		if m.Manager == top {
 			// The findings two levels below the top.
 			for _, k := range []pairKey{{"direct", "ivan@example.com", "vic@example.com"}} {
-				if !wantOverdue[k] {
+				if !wantOverdue[k] || !wantRequired[k] {
 					t.Errorf("the example org at %v: %s is not overdue or never in the JSON report", pinned, k)
 				}
 			}
