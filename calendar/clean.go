@@ -16,6 +16,10 @@ type cleaned struct {
 	warnings   []string
 	// components counts top-level components seen (0 = not iCalendar).
 	components int
+	// unread holds, when asked for, the physical line spans (first, last)
+	// of content lines the parser never sees: properties dropped here
+	// without a warning (Minimize blanks them).
+	unread [][2]int
 }
 
 var bom = []byte("\xef\xbb\xbf")
@@ -27,10 +31,22 @@ var bom = []byte("\xef\xbb\xbf")
 // VCALENDAR, drops END lines that close nothing (e.g. "END:VCALENDARD") and
 // closes components left open at the end of the file.
 func preclean(data []byte, source string) *cleaned {
+	return precleanLines(normalizeBreaks(data), source, false)
+}
+
+// normalizeBreaks strips a UTF-8 BOM and turns a file that breaks lines
+// with bare CRs into one that breaks them with LFs.
+func normalizeBreaks(data []byte) []byte {
 	data = bytes.TrimPrefix(data, bom)
 	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') >= 0 {
 		data = bytes.ReplaceAll(data, []byte{'\r'}, []byte{'\n'})
 	}
+	return data
+}
+
+// precleanLines is preclean of normalized data; with record it also
+// notes the unread lines.
+func precleanLines(data []byte, source string, record bool) *cleaned {
 	c := &cleaned{}
 	out := make([]byte, 0, len(data)+64)
 	var stack []frame  // open components
@@ -45,8 +61,13 @@ func preclean(data []byte, source string) *cleaned {
 	}
 
 	var logical []byte
-	logicalLine := 0
+	logicalLine, logicalEnd := 0, 0
 	var scratch []byte
+	unread := func() {
+		if record {
+			c.unread = append(c.unread, [2]int{logicalLine, logicalEnd})
+		}
+	}
 
 	flush := func() {
 		if len(logical) == 0 {
@@ -58,6 +79,8 @@ func preclean(data []byte, source string) *cleaned {
 		if !ok {
 			if len(stack) > 0 && stack[len(stack)-1].mode != modeDrop {
 				warn(line, "malformed content line dropped (no property name or no colon): %q", truncate(string(l), 60))
+			} else {
+				unread()
 			}
 			return
 		}
@@ -120,22 +143,27 @@ func preclean(data []byte, source string) *cleaned {
 			return
 		}
 		if len(stack) == 0 {
+			unread()
 			return // text outside any component
 		}
 		mode := stack[len(stack)-1].mode
 		switch mode {
 		case modeDrop:
+			unread()
 			return
 		case modeCal:
 			if !bytes.EqualFold(nameB, []byte("X-WR-TIMEZONE")) {
+				unread()
 				return
 			}
 		case modeEvent:
 			up := upperASCII(nameB, &scratch)
 			if !eventProps[string(up)] {
+				unread()
 				return
 			}
 			if def, ok := defaultValues[string(up)]; ok && bytes.EqualFold(rest, def) {
+				unread()
 				return // the parser's default anyway
 			}
 		}
@@ -168,6 +196,7 @@ func preclean(data []byte, source string) *cleaned {
 		if len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
 			if len(logical) > 0 {
 				logical = append(logical, raw[1:]...)
+				logicalEnd = lineNo
 			}
 			continue
 		}
@@ -178,12 +207,13 @@ func preclean(data []byte, source string) *cleaned {
 				// continues the previous one.
 				warn(lineNo, "line is not a property; joined to the previous line as a continuation")
 				logical = append(logical, raw...)
+				logicalEnd = lineNo
 				continue
 			}
 		}
 		flush()
 		logical = append(logical[:0], raw...)
-		logicalLine = lineNo
+		logicalLine, logicalEnd = lineNo, lineNo
 	}
 	flush()
 	for i := len(stack) - 1; i >= 0; i-- {
