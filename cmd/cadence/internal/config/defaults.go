@@ -43,6 +43,9 @@ func setDefaults(c *Config) {
 	if !has("sources.http.max_bytes") {
 		c.Sources.HTTP.MaxBytes = DefaultMaxBytes
 	}
+	if c.Sources.HTTP.RedirectHosts == nil {
+		c.Sources.HTTP.RedirectHosts = []string{}
+	}
 	for i := range c.Sources.ICS {
 		if !has(fmt.Sprintf("sources.ics[%d].timezone", i)) {
 			c.Sources.ICS[i].Zone = c.Timezone
