@@ -101,8 +101,10 @@ type FetchResult struct {
 // link-local or unspecified address unless the feed's own host resolves
 // to one (an intranet feed). The address is checked when each connection
 // is dialled, so a name that resolves differently later (DNS rebinding)
-// is caught too. A refused redirect is an ErrRedirectRefused error that
-// names the hosts only: nothing of the target's answer.
+// is caught too (behind a proxy from the environment, which resolves names
+// itself, only addresses written in a redirect's URL are checked). A
+// refused redirect is an ErrRedirectRefused error that names the hosts
+// only: nothing of the target's answer.
 func Fetch(ctx context.Context, src ICSSource, opts FetchOptions) (*FetchResult, error) {
 	limit := opts.MaxBytes
 	if limit <= 0 {
