@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar/google"
@@ -61,7 +62,12 @@ func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.W
 		closeFn()
 		return nil, nil, err
 	}
-	opts.Notify = func(source, msg string) { fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg) }
+	var mu sync.Mutex // sources report concurrently; stderr may be any writer
+	opts.Notify = func(source, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg)
+	}
 	opts.NoLastWeek = !lastWeek
 	return engine.New(opts), closeFn, nil
 }
