@@ -219,7 +219,8 @@ func (e *fetchError) Temporary() bool { return false }
 func (g *guard) wrap(label string, err error) error {
 	var r *refusal
 	if errors.As(err, &r) {
-		return &classified{"calendar: " + label + ": " + r.msg, ErrRedirectRefused}
+		// Host names only, but a server could write anything there.
+		return &classified{"calendar: " + label + ": " + g.cut(r.msg), ErrRedirectRefused}
 	}
 	fe := &fetchError{msg: "calendar: " + label + ": GET: " + g.clean(err)}
 	var ne net.Error
@@ -251,6 +252,12 @@ func (g *guard) clean(err error) string {
 		}
 		return "(a URL)"
 	})
+	return g.cut(msg)
+}
+
+// cut removes from msg every part of a URL of the fetch that may hold a
+// secret.
+func (g *guard) cut(msg string) string {
 	g.mu.Lock()
 	seen := append([]*url.URL(nil), g.seen...)
 	g.mu.Unlock()
