@@ -134,6 +134,9 @@ func New(opts Options) (*App, error) {
 		}
 		a.store, a.ownsDB = st, true
 	}
+	for _, n := range a.store.Notes() {
+		a.log.Warn(n)
+	}
 	a.m = newSelfMetrics(a.reg)
 	a.em = engine.NewMetrics(a.reg)
 	eopts, built, err := a.engineOptions(cfg, nil, a.reg, false)
@@ -145,6 +148,7 @@ func New(opts Options) (*App, error) {
 	if err := a.eng.LoadDirectory(context.Background()); err != nil {
 		return nil, err
 	}
+	a.keepFeeds(cfg)
 	a.cfg, a.built = cfg, built
 	a.m.configReload(true, a.clock.Now())
 	metricsOpts, err := metricsOptions(cfg)
@@ -359,9 +363,28 @@ func (a *App) Reload() error {
 	a.cfgMu.Lock()
 	a.cfg, a.built = cfg, built
 	a.cfgMu.Unlock()
+	a.keepFeeds(cfg)
 	a.m.configReload(true, a.clock.Now())
 	a.log.Info("configuration reloaded", "sources", len(cfg.ICSSources()))
 	return nil
+}
+
+// keepFeeds deletes the stored data (validators, last good body) of the
+// ICS feeds cfg no longer lists: a feed's data is kept only while the feed
+// is configured.
+func (a *App) keepFeeds(cfg *config.Config) {
+	names := make([]string, 0, len(cfg.Sources.ICS))
+	for _, s := range cfg.Sources.ICS {
+		names = append(names, s.Name)
+	}
+	gone, err := a.store.KeepFeeds(context.Background(), names)
+	if err != nil {
+		a.log.Error("deleting the stored data of feeds no longer configured", "err", err)
+		return
+	}
+	if len(gone) > 0 {
+		a.log.Info("deleted the stored data of feeds no longer configured", "sources", gone)
+	}
 }
 
 // ShutdownTimeout is serve.shutdown_timeout of the running configuration.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
-	"github.com/cadence-dev/cadence/internal/store"
 )
 
 // runDigest is `cadence digest`: --preview writes each recipient's digest
@@ -93,7 +92,7 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return &ConfigError{Err: err}
 	}
-	st, err := store.Open(ctx, cfg.Serve.StatePath)
+	st, err := openStore(ctx, cfg.Serve.StatePath, env.Stderr)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar/google"
@@ -50,7 +51,7 @@ func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.W
 	var st *store.Store
 	closeFn = func() {}
 	if _, serr := os.Stat(cfg.Serve.StatePath); cfg.Google.Enabled || serr == nil {
-		if st, err = store.Open(ctx, cfg.Serve.StatePath); err != nil {
+		if st, err = openStore(ctx, cfg.Serve.StatePath, stderr); err != nil {
 			return nil, nil, err
 		}
 		closeFn = func() { st.Close() }
@@ -61,9 +62,27 @@ func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.W
 		closeFn()
 		return nil, nil, err
 	}
-	opts.Notify = func(source, msg string) { fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg) }
+	var mu sync.Mutex // sources report concurrently; stderr may be any writer
+	opts.Notify = func(source, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg)
+	}
 	opts.NoLastWeek = !lastWeek
 	return engine.New(opts), closeFn, nil
+}
+
+// openStore opens the state store and says on stderr what Open changed
+// (a state file readable by others, made private).
+func openStore(ctx context.Context, path string, stderr io.Writer) (*store.Store, error) {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range st.Notes() {
+		fmt.Fprintf(stderr, "cadence: warning: %s\n", n)
+	}
+	return st, nil
 }
 
 // engineErr maps a directory problem to an invalid configuration (exit 3).

@@ -91,6 +91,9 @@ type Limits struct {
 type HTTP struct {
 	Timeout  time.Duration // whole request, per feed; default 30s
 	MaxBytes int64         // a larger feed is an error; default 20 MiB
+	// RedirectHosts are the hosts a feed may be redirected to besides its
+	// own: host names, "*.example.com" for every subdomain. Default none.
+	RedirectHosts []string
 }
 
 // ICS is one ICS feed: exactly one of Path (absolute) or URL is set.

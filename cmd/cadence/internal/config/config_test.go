@@ -142,7 +142,7 @@ func TestDefaults(t *testing.T) {
 		Timezone:  time.UTC,
 		Directory: Directory{CSV: abs(t, "testdata/org/people.csv")},
 		Sources: Sources{
-			HTTP:   HTTP{Timeout: 30 * time.Second, MaxBytes: 20 * 1024 * 1024},
+			HTTP:   HTTP{Timeout: 30 * time.Second, MaxBytes: 20 * 1024 * 1024, RedirectHosts: []string{}},
 			Limits: Limits{SeriesOccurrences: 10000, FeedOccurrences: 100000, EvaluationOccurrences: 5000000, ZoneTransitions: 50000, ParseTime: 10 * time.Second},
 			ICS:    []ICS{},
 		},
@@ -180,7 +180,7 @@ func TestDefaults(t *testing.T) {
 func TestFullSnapshot(t *testing.T) {
 	cfg := mustParseFile(t, "testdata/full.yaml")
 	def := mustParseFile(t, "testdata/valid-minimal.yaml")
-	if cfg.Timezone != def.Timezone || cfg.Sources.HTTP != def.Sources.HTTP ||
+	if cfg.Timezone != def.Timezone || !reflect.DeepEqual(cfg.Sources.HTTP, def.Sources.HTTP) ||
 		cfg.Window != def.Window || cfg.Classification.MaxDuration != def.Classification.MaxDuration ||
 		cfg.Classification.SkipLevels != def.Classification.SkipLevels {
 		t.Errorf("example values differ from the defaults:\n%+v\n%+v", cfg, def)
@@ -220,7 +220,7 @@ func TestValidSources(t *testing.T) {
 	if cfg.Directory != (Directory{YAML: "/srv/org/people.yaml"}) {
 		t.Errorf("directory %+v (an absolute path stays as written)", cfg.Directory)
 	}
-	if cfg.Sources.HTTP != (HTTP{Timeout: 90 * time.Second, MaxBytes: 1 << 20}) {
+	if !reflect.DeepEqual(cfg.Sources.HTTP, HTTP{Timeout: 90 * time.Second, MaxBytes: 1 << 20, RedirectHosts: []string{"outlook.office365.com", "*.googleusercontent.com"}}) {
 		t.Errorf("http %+v", cfg.Sources.HTTP)
 	}
 	wantICS := []ICS{
@@ -516,5 +516,30 @@ func TestAliasBomb(t *testing.T) {
 	}
 	if n := len(err.Error()); n > 20000 {
 		t.Errorf("alias bomb error is %d bytes; the expansion was not bounded", n)
+	}
+}
+
+// TestProblemsNeverQuoteAFeedURL: a feed URL written anywhere in a bad
+// configuration is shown as its host only (the fixtures put the secret
+// "private-0123456789abcdef" in several places).
+func TestProblemsNeverQuoteAFeedURL(t *testing.T) {
+	files, _ := filepath.Glob("testdata/invalid-*.yaml")
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "private-0123456789abcdef") {
+			continue
+		}
+		n++
+		_, err = Parse(data, filepath.Base(f))
+		if err == nil || strings.Contains(err.Error(), "0123456789abcdef") {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if n < 2 {
+		t.Errorf("only %d fixtures carry the secret", n)
 	}
 }

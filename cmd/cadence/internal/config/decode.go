@@ -261,9 +261,28 @@ func describe(n *yaml.Node) string {
 	case "!!bool":
 		return "the boolean " + v
 	case "!!str":
+		if isURL(n.Value) {
+			return quote(n.Value)
+		}
 		return fmt.Sprintf("the string %q", v)
 	}
-	return fmt.Sprintf("%q", v)
+	return quote(v)
+}
+
+// isURL reports whether a value looks like a URL.
+func isURL(s string) bool { return strings.Contains(s, "://") }
+
+// quote quotes a value for a problem, except a URL, which is shown as its
+// host only: a feed URL written in the wrong place still carries its
+// secret token.
+func quote(s string) string {
+	if isURL(s) {
+		if h := calendar.URLHost(s); h != "" {
+			return "a URL (host " + h + ")"
+		}
+		return "a URL"
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // mapping decodes a mapping node against fields. A null node is an empty
@@ -551,6 +570,9 @@ func (d *decoder) sources(n *yaml.Node, path string, s *Sources) {
 				{"timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.HTTP.Timeout) }},
 				{"max_bytes", func(n *yaml.Node, p string) {
 					d.integer(n, p, "a number of bytes such as 20971520", &s.HTTP.MaxBytes)
+				}},
+				{"redirect_hosts", func(n *yaml.Node, p string) {
+					d.strings(n, p, "a list of host names", "a host name such as calendar.example.com", &s.HTTP.RedirectHosts)
 				}},
 			})
 		}},

@@ -66,6 +66,9 @@ func setDefaults(c *Config) {
 	if !has("sources.limits.parse_time") {
 		l.ParseTime = calendar.DefaultParseTime
 	}
+	if c.Sources.HTTP.RedirectHosts == nil {
+		c.Sources.HTTP.RedirectHosts = []string{}
+	}
 	for i := range c.Sources.ICS {
 		if !has(fmt.Sprintf("sources.ics[%d].timezone", i)) {
 			c.Sources.ICS[i].Zone = c.Timezone

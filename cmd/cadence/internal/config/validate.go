@@ -16,6 +16,9 @@ import (
 
 var sourceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
+// redirectHost is a host name, an IPv4 address, or "*." and a name.
+var redirectHost = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
+
 // validate checks every value of a decoded, defaulted configuration and
 // records each problem with the line of the key it concerns (or of the
 // closest enclosing key when the key is absent). It is the only place values
@@ -85,6 +88,11 @@ func validate(d *decoder, c *Config) {
 	if c.Sources.HTTP.MaxBytes <= 0 {
 		at("sources.http.max_bytes", "%d is not positive (expected a number of bytes > 0 such as 20971520)", c.Sources.HTTP.MaxBytes)
 	}
+	for i, h := range c.Sources.HTTP.RedirectHosts {
+		if !redirectHost.MatchString(h) {
+			at(fmt.Sprintf("sources.http.redirect_hosts[%d]", i), "%s is not a host name (expected a name such as calendar.example.com or *.example.com: no scheme, port or path)", quote(h))
+		}
+	}
 	for _, l := range []struct {
 		key string
 		v   int64
@@ -111,7 +119,7 @@ func validate(d *decoder, c *Config) {
 				at(p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
 			}
 		case !sourceName.MatchString(s.Name):
-			at(p+".name", "%q has characters other than letters, digits, '.', '_' and '-'", s.Name)
+			at(p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
 		default:
 			if first, dup := names[s.Name]; dup {
 				at(p+".name", "duplicate source name %q (first at line %d)", s.Name, first)
@@ -125,7 +133,7 @@ func validate(d *decoder, c *Config) {
 				at(p+".owner", "missing (expected the email of the calendar's owner)")
 			}
 		case !isEmail(normEmail(s.Owner)):
-			at(p+".owner", "%q is not an email address (expected the email of the calendar's owner)", s.Owner)
+			at(p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
 		}
 		switch {
 		case s.Path != "" && s.URL != "":

@@ -76,13 +76,14 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	}
 	b := &Built{}
 	icsOpts := icsfeed.Options{
-		Feeds:    icsFeeds(cfg),
-		Timeout:  cfg.Sources.HTTP.Timeout,
-		MaxBytes: cfg.Sources.HTTP.MaxBytes,
-		Limits:   Limits(cfg),
-		ReadOnly: d.ReadOnly,
-		Fetch:    d.Fetch,
-		Now:      d.Clock.Now,
+		Feeds:         icsFeeds(cfg),
+		Timeout:       cfg.Sources.HTTP.Timeout,
+		MaxBytes:      cfg.Sources.HTTP.MaxBytes,
+		RedirectHosts: cfg.Sources.HTTP.RedirectHosts,
+		Limits:        Limits(cfg),
+		ReadOnly:      d.ReadOnly,
+		Fetch:         d.Fetch,
+		Now:           d.Clock.Now,
 	}
 	if d.Store != nil {
 		icsOpts.Store = d.Store
