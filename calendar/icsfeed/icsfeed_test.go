@@ -71,15 +71,7 @@ func TestSyncRestoreConditional(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC) }
 	feeds := []icsfeed.Feed{{Name: "ana", Owner: "Ana.Alias@example.com", URL: "https://cal.example.com/ana.ics", Zone: time.UTC}}
 	opts := icsfeed.Options{Feeds: feeds, Store: st, Fetch: fetch, Now: now}
-	syncOnce := func(s *icsfeed.Source) calendar.SyncResult {
-		t.Helper()
-		var got []calendar.SyncResult
-		s.Sync(context.Background(), s.Calendars(org{}), func(r calendar.SyncResult) { got = append(got, r) })
-		if len(got) != 1 {
-			t.Fatalf("%d results, want 1", len(got))
-		}
-		return got[0]
-	}
+	syncOnce := func(s *icsfeed.Source) calendar.SyncResult { return syncOne(t, s) }
 
 	s := icsfeed.New(opts)
 	cals := s.Calendars(org{})
