@@ -155,8 +155,8 @@ func (e *env) load() {
 	one.ID, one.IsOrganizer = "bo-oneoff", false
 	must(e.t, e.fake.PutEvent(bo, one))
 	must(e.t, e.fake.PutEvent(ana, graph.Event{ID: "ana-ooo", Subject: "Vacation", IsOrganizer: true, IsAllDay: true, ShowAs: "oof",
-		Start: &graph.DateTimeTimeZone{DateTime: "2026-02-20T00:00:00.0000000", TimeZone: "W. Europe Standard Time"},
-		End:   &graph.DateTimeTimeZone{DateTime: "2026-02-21T00:00:00.0000000", TimeZone: "W. Europe Standard Time"},
+		Start:     &graph.DateTimeTimeZone{DateTime: "2026-02-20T00:00:00.0000000", TimeZone: "W. Europe Standard Time"},
+		End:       &graph.DateTimeTimeZone{DateTime: "2026-02-21T00:00:00.0000000", TimeZone: "W. Europe Standard Time"},
 		Organizer: &graph.Recipient{EmailAddress: graph.EmailAddress{Address: ana}}}))
 }
 
