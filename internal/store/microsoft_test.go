@@ -14,7 +14,7 @@ import (
 
 type msClock struct{ t time.Time }
 
-func (c msClock) Now() time.Time                                  { return c.t }
+func (c msClock) Now() time.Time                                   { return c.t }
 func (c msClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // TestMicrosoftStateAcrossRestarts: a mailbox synced into the store is
