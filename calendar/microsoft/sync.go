@@ -102,9 +102,12 @@ type Config struct {
 	// round whose window ends less than MinAhead after now, or starts
 	// later than Back before now, is replaced by a full sync.
 	Back, Ahead, MinAhead time.Duration
-	// Clock paces rate limiting and backoff and places the window (nil =
-	// RealClock).
+	// Clock paces rate limiting and backoff (nil = RealClock).
 	Clock Clock
+	// WindowNow places the window (nil = Clock.Now): the instant the
+	// evaluation is for, which a one-shot command may fix (--at) while
+	// its requests still wait on the wall clock.
+	WindowNow func() time.Time
 	// Rand returns a float in [0, 1) for the jitter (nil = math/rand/v2).
 	Rand func() float64
 	// Registerer receives the operational metrics (nil = not registered).
@@ -390,6 +393,13 @@ func (s *Syncer) retag(id string, st *MailboxState, link string, updated time.Ti
 	}
 }
 
+func (s *Syncer) windowNow() time.Time {
+	if s.cfg.WindowNow != nil {
+		return s.cfg.WindowNow()
+	}
+	return s.clock.Now()
+}
+
 // window is the calendar view of a new delta round at now: whole UTC days.
 func (s *Syncer) window(now time.Time) (from, to time.Time) {
 	day := 24 * time.Hour
@@ -421,7 +431,7 @@ func (s *Syncer) sync(ctx context.Context, m Mailbox, res *Result) error {
 			}
 		}()
 	}
-	full := st == nil || st.DeltaLink == "" || s.needsNewWindow(st, s.clock.Now())
+	full := st == nil || st.DeltaLink == "" || s.needsNewWindow(st, s.windowNow())
 	for attempt := 0; ; attempt++ {
 		next, err := s.round(ctx, m, st, full, res)
 		if errors.Is(err, errExpired) && attempt < 2 {
@@ -470,7 +480,7 @@ func (s *Syncer) round(ctx context.Context, m Mailbox, st *MailboxState, full bo
 	var link string
 	if full {
 		res.Full = true
-		next.WindowStart, next.WindowEnd = s.window(s.clock.Now())
+		next.WindowStart, next.WindowEnd = s.window(s.windowNow())
 		q := url.Values{}
 		q.Set("startDateTime", next.WindowStart.Format("2006-01-02T15:04:05Z"))
 		q.Set("endDateTime", next.WindowEnd.Format("2006-01-02T15:04:05Z"))

@@ -413,7 +413,9 @@ func (s *Server) UpdateEvent(mailboxKey, id string, mutate func(ev *graph.Event)
 	return nil
 }
 
-func (s *Server) master(mailboxKey, masterID string) (*mailbox, *itemState, error) {
+// occurrence finds the series master and checks that originalStart is
+// one of its occurrences.
+func (s *Server) occurrence(mailboxKey, masterID string, originalStart time.Time) (*mailbox, *itemState, error) {
 	b, err := s.box(mailboxKey)
 	if err != nil {
 		return nil, nil, err
@@ -422,7 +424,16 @@ func (s *Server) master(mailboxKey, masterID string) (*mailbox, *itemState, erro
 	if st == nil || st.ev.Recurrence == nil {
 		return nil, nil, fmt.Errorf("fakegraph: mailbox %s: no series master %q", mailboxKey, masterID)
 	}
-	return b, st, nil
+	origs, err := originals(&st.ev, zoneOf(st.ev.OriginalStartTimeZone), originalStart.Add(-time.Minute), originalStart.Add(time.Minute))
+	if err != nil {
+		return nil, nil, fmt.Errorf("fakegraph: mailbox %s: series %q: %w", mailboxKey, masterID, err)
+	}
+	for _, o := range origs {
+		if o.Equal(originalStart) {
+			return b, st, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("fakegraph: mailbox %s: series %q has no occurrence at %s", mailboxKey, masterID, originalStart.UTC().Format(time.RFC3339))
 }
 
 // CancelOccurrence deletes one occurrence of a series (Exchange: the
@@ -430,7 +441,7 @@ func (s *Server) master(mailboxKey, masterID string) (*mailbox, *itemState, erro
 func (s *Server) CancelOccurrence(mailboxKey, masterID string, originalStart time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, st, err := s.master(mailboxKey, masterID)
+	b, st, err := s.occurrence(mailboxKey, masterID, originalStart)
 	if err != nil {
 		return err
 	}
@@ -446,7 +457,7 @@ func (s *Server) CancelOccurrence(mailboxKey, masterID string, originalStart tim
 func (s *Server) UpdateOccurrence(mailboxKey, masterID string, originalStart time.Time, mutate func(ev *graph.Event)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, st, err := s.master(mailboxKey, masterID)
+	b, st, err := s.occurrence(mailboxKey, masterID, originalStart)
 	if err != nil {
 		return err
 	}
