@@ -36,8 +36,8 @@ func msFake(t *testing.T) (*fakegraph.Server, *httptest.Server) {
 	})
 	series := func(id, uid, org, other, subject string, first time.Time, interval int) graph.Event {
 		return graph.Event{ID: id, ICalUID: uid, Subject: subject, ShowAs: "busy",
-			Start: &graph.DateTimeTimeZone{DateTime: first.Format(graph.DateTimeLayout), TimeZone: "W. Europe Standard Time"},
-			End:   &graph.DateTimeTimeZone{DateTime: first.Add(30 * time.Minute).Format(graph.DateTimeLayout), TimeZone: "W. Europe Standard Time"},
+			Start:     &graph.DateTimeTimeZone{DateTime: first.Format(graph.DateTimeLayout), TimeZone: "W. Europe Standard Time"},
+			End:       &graph.DateTimeTimeZone{DateTime: first.Add(30 * time.Minute).Format(graph.DateTimeLayout), TimeZone: "W. Europe Standard Time"},
 			Organizer: &graph.Recipient{EmailAddress: graph.EmailAddress{Address: org}},
 			Attendees: []graph.Attendee{{Type: "required", Status: &graph.ResponseStatus{Response: "accepted"}, EmailAddress: graph.EmailAddress{Address: other}}},
 			Recurrence: &graph.PatternedRecurrence{
