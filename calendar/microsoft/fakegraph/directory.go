@@ -199,6 +199,10 @@ type DatasetMailbox struct {
 	ID                   string              `json:"id,omitempty"`
 	Events               []graph.Event       `json:"events"`
 	CancelledOccurrences []DatasetOccurrence `json:"cancelledOccurrences,omitempty"`
+	// Denied makes every request for the mailbox fail with 403
+	// ErrorAccessDenied, as when an application access policy leaves it
+	// out.
+	Denied bool `json:"denied,omitempty"`
 }
 
 // DatasetOccurrence names one occurrence of a series.
@@ -256,6 +260,9 @@ func (s *Server) Load(ds *Dataset, name string) error {
 			}); err != nil {
 				return fmt.Errorf("fakegraph: %s: mailbox %s: event %d: %w", name, k, i+1, err)
 			}
+		}
+		if mb.Denied {
+			s.FailAlways(k, Forbidden)
 		}
 		for i, c := range mb.CancelledOccurrences {
 			orig, err := graph.ParseOffset(c.OriginalStart)
