@@ -224,4 +224,3 @@ func (o *Org) WriteMicrosoftDataset(w io.Writer) error {
 	}
 	return nil
 }
-
