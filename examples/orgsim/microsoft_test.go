@@ -17,7 +17,7 @@ import (
 
 type fixedClock struct{ t time.Time }
 
-func (c fixedClock) Now() time.Time                                  { return c.t }
+func (c fixedClock) Now() time.Time                                   { return c.t }
 func (c fixedClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
 // TestMicrosoftDatasetMatchesFeeds loads a generated org's Graph dataset
