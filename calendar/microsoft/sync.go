@@ -510,7 +510,7 @@ func (s *Syncer) round(ctx context.Context, m Mailbox, st *MailboxState, full bo
 				continue
 			}
 			res.Changes++
-			if err := apply(next, &ev, touched); err != nil {
+			if err := apply(next, &ev, raw, touched); err != nil {
 				return nil, fmt.Errorf("microsoft: mailbox %s: event %s: %w", m.ID, ev.ID, err)
 			}
 		}
@@ -545,7 +545,7 @@ func (s *Syncer) round(ctx context.Context, m Mailbox, st *MailboxState, full bo
 // exception leaves (its absence is its cancellation, against the
 // series' pattern); a removed single meeting stays, cancelled, since a
 // meeting its organizer cancelled or deleted is a cancelled meeting.
-func apply(st *MailboxState, ev *graph.Event, touched map[string]bool) error {
+func apply(st *MailboxState, ev *graph.Event, raw json.RawMessage, touched map[string]bool) error {
 	if ev.Removed != nil {
 		raw, ok := st.Events[ev.ID]
 		if !ok {
@@ -581,6 +581,19 @@ func apply(st *MailboxState, ev *graph.Event, touched map[string]bool) error {
 		touched[ev.ID] = true
 		return nil
 	}
+	if old, ok := st.Events[ev.ID]; ok && raw != nil && !has(old, "cadenceRemoved") {
+		// Graph's delta contract: an updated item carries at least the
+		// properties that changed. Overlay them on what is stored.
+		merged, err := overlay(old, raw)
+		if err != nil {
+			return err
+		}
+		var m graph.Event
+		if err := json.Unmarshal(merged, &m); err != nil {
+			return err
+		}
+		ev = &m
+	}
 	b, err := json.Marshal(storedEvent{Event: trim(ev)})
 	if err != nil {
 		return err
@@ -590,6 +603,31 @@ func apply(st *MailboxState, ev *graph.Event, touched map[string]bool) error {
 		touched[ev.SeriesMasterID] = true
 	}
 	return nil
+}
+
+// overlay returns the JSON object old with the top-level properties of
+// upd written over it.
+func overlay(old, upd json.RawMessage) (json.RawMessage, error) {
+	var o, u map[string]json.RawMessage
+	if err := json.Unmarshal(old, &o); err != nil {
+		return upd, nil
+	}
+	if err := json.Unmarshal(upd, &u); err != nil {
+		return nil, err
+	}
+	for k, v := range u {
+		o[k] = v
+	}
+	return json.Marshal(o)
+}
+
+func has(raw json.RawMessage, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
 }
 
 // carryOver keeps, after a full sync, what the previous state knew that

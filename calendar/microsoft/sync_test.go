@@ -395,3 +395,25 @@ func TestContextCancelStops(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", r.Err)
 	}
 }
+
+// TestPartialDeltaUpdate: Graph's delta contract lets an updated item
+// carry only the properties that changed; the rest is kept.
+func TestPartialDeltaUpdate(t *testing.T) {
+	e := newEnv(t, microsoft.Config{})
+	e.load()
+	e.syncOK(ana)
+	// A partial update of the one-off, served by a wrapper that strips
+	// every property but id and subject from delta items.
+	must(t, e.fake.UpdateEvent(ana, "ana-oneoff", func(ev *graph.Event) { ev.Subject = "Ana / Bo: new plan" }))
+	e.fake.SetDeltaFilter(func(item map[string]any) map[string]any {
+		if item["id"] == "ana-oneoff" {
+			return map[string]any{"id": item["id"], "subject": item["subject"]}
+		}
+		return item
+	})
+	r := e.syncOK(ana)
+	got := of(occurrences(t, r), fakegraph.GOID("oneoff"))
+	if len(got) != 1 || got[0].Title != "Ana / Bo: new plan" || got[0].Organizer != ana || len(got[0].Attendees) != 2 || !got[0].Start.Equal(at(time.February, 11, 15, 0)) {
+		t.Errorf("after a partial update: %+v", got)
+	}
+}

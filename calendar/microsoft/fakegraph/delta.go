@@ -262,6 +262,9 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 		t = deltaToken{Box: b.id, Epoch: b.epoch, Since: 0, Upto: s.seq, From: from.Unix(), To: to.Unix()}
 	}
 	items := b.changes(t.Since, t.Upto, time.Unix(t.From, 0).UTC(), time.Unix(t.To, 0).UTC())
+	if s.deltaFilter != nil && t.Since > 0 {
+		items = s.filter(items)
+	}
 	page := items[min(t.Off, len(items)):]
 	more := len(page) > n
 	if more {
@@ -288,6 +291,31 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Preference-Applied", "odata.maxpagesize="+strconv.Itoa(n))
 	}
 	writeJSON(w, resp)
+}
+
+// SetDeltaFilter rewrites every item of incremental delta answers
+// (nil = none): Graph may send only the properties that changed.
+func (s *Server) SetDeltaFilter(f func(item map[string]any) map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deltaFilter = f
+}
+
+func (s *Server) filter(items []json.RawMessage) []json.RawMessage {
+	out := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		var m map[string]any
+		if json.Unmarshal(it, &m) != nil {
+			out = append(out, it)
+			continue
+		}
+		b, err := json.Marshal(s.deltaFilter(m))
+		if err != nil {
+			b = it
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 func (s *Server) event(w http.ResponseWriter, r *http.Request) {

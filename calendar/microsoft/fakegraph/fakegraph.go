@@ -92,6 +92,8 @@ type Server struct {
 	issued     int
 	authOn     bool
 	expiryCode map[string]string
+
+	deltaFilter func(map[string]any) map[string]any
 }
 
 type mailbox struct {
