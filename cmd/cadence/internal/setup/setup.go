@@ -29,11 +29,11 @@ import (
 // Deps are what the caller injects.
 type Deps struct {
 	// Store is the state (nil = none: no history, no stored feeds; Google
-	// then cannot sync).
+	// and Microsoft then cannot sync).
 	Store *store.Store
 	// ReadOnly: the one-shot commands apply the stored history and feed
-	// data without writing them (Google's sync state is still written:
-	// it cannot sync otherwise).
+	// data without writing them (Google's and Microsoft's sync state is
+	// still written: they cannot sync otherwise).
 	ReadOnly bool
 	Clock    engine.Clock
 	Metrics  *engine.Metrics
