@@ -71,7 +71,7 @@ func dateTime(d string) string {
 }
 
 // graphUser is u as Graph writes it (every property; $select filters).
-func (s *Server) graphUser(u DirectoryUser, byMail map[string]DirectoryUser) map[string]any {
+func (s *Server) graphUser(u DirectoryUser) map[string]any {
 	proxy := []string{"SMTP:" + u.Mail}
 	for _, a := range u.Aliases {
 		proxy = append(proxy, "smtp:"+strings.ToLower(a))
@@ -152,7 +152,7 @@ func (s *Server) usersList(w http.ResponseWriter, r *http.Request) {
 		Value    []map[string]any `json:"value"`
 	}{Value: []map[string]any{}}
 	for _, u := range users[min(off, len(users)):end] {
-		m := s.graphUser(u, byMail)
+		m := s.graphUser(u)
 		if sel != nil {
 			for k := range m {
 				if !sel[k] && k != "id" {
