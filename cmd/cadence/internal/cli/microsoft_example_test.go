@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -66,6 +67,9 @@ func TestExampleOrgGraphMatchesICS(t *testing.T) {
 	cfg := filepath.Join(dir, "cadence.yaml")
 	if err := os.WriteFile(cfg, out, 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if out, stderr, err := run(t, "check-config", "--config", cfg); err != nil || !strings.Contains(out, "org chart from the Entra ID directory") {
+		t.Errorf("check-config: %q, %v\n%s", out, err, stderr)
 	}
 	graphOut, stderr, err := run(t, "report", "--config", cfg, "--at", at, "--format", "json")
 	if err != nil {
