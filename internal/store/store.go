@@ -4,7 +4,8 @@
 // applied in order, each in its own transaction, recorded in
 // schema_migrations).
 //
-// It holds the Google Calendar sync state (google.StateStore); later
+// It holds the Google Calendar and Microsoft Graph sync state
+// (google.StateStore, microsoft.StateStore, migration 0004); later
 // migrations add the daemon's tables (ICS validators, occurrence history,
 // digest send log). The file (and SQLite's -wal and -shm files beside it)
 // is private to its owner (0600). Errors start with "store: ", except a

@@ -50,7 +50,7 @@ func configAt(cfgPath, at string, env Env) (*config.Config, time.Time, error) {
 func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer, lastWeek bool) (eng *engine.Engine, closeFn func(), err error) {
 	var st *store.Store
 	closeFn = func() {}
-	if _, serr := os.Stat(cfg.Serve.StatePath); cfg.Google.Enabled || serr == nil {
+	if _, serr := os.Stat(cfg.Serve.StatePath); cfg.Google.Enabled || cfg.Microsoft.Enabled || serr == nil {
 		if st, err = openStore(ctx, cfg.Serve.StatePath, stderr); err != nil {
 			return nil, nil, err
 		}

@@ -49,6 +49,9 @@ type Config struct {
 	Policies []cadence.Rule
 	// Google configures Google Calendar as a source (off when absent).
 	Google Google
+	// Microsoft configures Microsoft 365 through Microsoft Graph as a
+	// source (off when absent).
+	Microsoft Microsoft
 	// Serve configures the daemon (`cadence serve`).
 	Serve Serve
 	// Metrics configures the Prometheus series built from the snapshot.
@@ -286,6 +289,9 @@ func resolvePaths(cfg *Config, dir string) {
 	cfg.Google.ServiceAccountKeyFile = abs(cfg.Google.ServiceAccountKeyFile)
 	cfg.Google.OAuthClientFile = abs(cfg.Google.OAuthClientFile)
 	cfg.Google.TokenFile = abs(cfg.Google.TokenFile)
+	cfg.Microsoft.ClientSecretFile = abs(cfg.Microsoft.ClientSecretFile)
+	cfg.Microsoft.CertificateFile = abs(cfg.Microsoft.CertificateFile)
+	cfg.Microsoft.CertificateKeyFile = abs(cfg.Microsoft.CertificateKeyFile)
 	cfg.Serve.WebConfigFile = abs(cfg.Serve.WebConfigFile)
 	cfg.Serve.StatePath = abs(cfg.Serve.StatePath)
 	cfg.Metrics.HashSaltFile = abs(cfg.Metrics.HashSaltFile)

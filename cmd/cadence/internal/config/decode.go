@@ -519,6 +519,7 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		{"classification", func(n *yaml.Node, p string) { d.classification(n, p, &c.Classification) }},
 		{"window", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &c.Window) }},
 		{"google", func(n *yaml.Node, p string) { d.google(n, p, &c.Google) }},
+		{"microsoft", func(n *yaml.Node, p string) { d.microsoft(n, p, &c.Microsoft) }},
 		{"serve", func(n *yaml.Node, p string) { d.serve(n, p, &c.Serve) }},
 		{"digest", func(n *yaml.Node, p string) { d.digest(n, p, &c.Digest) }},
 		{"metrics", func(n *yaml.Node, p string) {

@@ -97,6 +97,7 @@ func setDefaults(c *Config) {
 		c.Window = DefaultWindow
 	}
 	setGoogleDefaults(c, has)
+	setMicrosoftDefaults(c, has)
 	sv := &c.Serve
 	if !has("serve.listen_address") {
 		sv.ListenAddress = DefaultListenAddress

@@ -33,7 +33,7 @@ func validate(d *decoder, c *Config) {
 	// directory
 	switch {
 	case c.Directory.CSV == "" && c.Directory.YAML == "":
-		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled {
+		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled && !c.Microsoft.Directory.Enabled {
 			at("directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
 		}
 	case c.Directory.CSV != "" && c.Directory.YAML != "":
@@ -41,6 +41,7 @@ func validate(d *decoder, c *Config) {
 	}
 
 	validateGoogle(d, c, at)
+	validateMicrosoft(d, c, at)
 
 	// serve
 	if c.Serve.ListenAddress == "" {
