@@ -87,6 +87,10 @@ type Options struct {
 
 	// The loop's pacing (zero = the defaults above).
 	SyncEvery, EvaluateEvery, FirstEvaluationTimeout time.Duration
+	// EvaluateAt, when not zero, is the instant the loop evaluates at
+	// instead of the clock's now (a recorded organisation: the example
+	// org at its recording date). Syncing still follows the clock.
+	EvaluateAt time.Time
 	// OnEvaluation receives every evaluation of the loop (the daemon swaps
 	// it in), after Latest returns it.
 	OnEvaluation func(*Evaluation)

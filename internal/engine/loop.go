@@ -215,7 +215,11 @@ wait:
 }
 
 func (e *Engine) evaluateNow(ctx context.Context) {
-	ev, err := e.Evaluate(ctx, e.clock.Now())
+	at := e.clock.Now()
+	if o, _ := e.state(); !o.EvaluateAt.IsZero() {
+		at = o.EvaluateAt
+	}
+	ev, err := e.Evaluate(ctx, at)
 	if err != nil {
 		if ctx.Err() == nil {
 			e.log.Error("evaluation failed", "err", err)

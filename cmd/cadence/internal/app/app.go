@@ -279,6 +279,10 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	a.eng.Start(loopCtx)
 	a.log.Info("cadence serving", "addr", a.Addr(), "sources", len(cfg.ICSSources()))
+	if !cfg.EvaluateAt.IsZero() {
+		a.log.Warn("evaluating at a fixed time, the configuration's evaluate_at, not now (a recorded organisation such as the example org; remove it for live calendars)",
+			"evaluate_at", cfg.EvaluateAt.Format(time.RFC3339))
+	}
 	return nil
 }
 

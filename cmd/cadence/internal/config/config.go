@@ -55,6 +55,11 @@ type Config struct {
 	Metrics Metrics
 	// Digest configures the weekly digest email (digest.go).
 	Digest Digest
+	// EvaluateAt, when not zero, is the instant every evaluation is made
+	// at instead of the current time (a recorded organisation such as the
+	// example org, which would otherwise fade as the calendar moves on).
+	// --at overrides it; it cannot be set with digest.enabled.
+	EvaluateAt time.Time
 	// File is the configuration file name as given to Load or Parse.
 	File string
 

@@ -391,6 +391,19 @@ func (d *decoder) duration(n *yaml.Node, path, want string, out *time.Duration) 
 	*out = v
 }
 
+func (d *decoder) instant(n *yaml.Node, path, want string, out *time.Time) {
+	s, ok := d.scalar(n, path, want)
+	if !ok {
+		return
+	}
+	t, err := time.Parse(time.RFC3339, s.Value)
+	if err != nil {
+		d.errorf(s.Line, path, "%q is not a time (expected %s)", s.Value, want)
+		return
+	}
+	*out = t
+}
+
 func (d *decoder) integer(n *yaml.Node, path, want string, out *int64) {
 	s, ok := d.scalar(n, path, want)
 	if !ok {
@@ -499,6 +512,9 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		{"sources", func(n *yaml.Node, p string) { d.sources(n, p, &c.Sources) }},
 		{"classification", func(n *yaml.Node, p string) { d.classification(n, p, &c.Classification) }},
 		{"window", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &c.Window) }},
+		{"evaluate_at", func(n *yaml.Node, p string) {
+			d.instant(n, p, "an RFC 3339 time such as 2026-11-23T09:00:00Z", &c.EvaluateAt)
+		}},
 		{"google", func(n *yaml.Node, p string) { d.google(n, p, &c.Google) }},
 		{"serve", func(n *yaml.Node, p string) { d.serve(n, p, &c.Serve) }},
 		{"digest", func(n *yaml.Node, p string) { d.digest(n, p, &c.Digest) }},

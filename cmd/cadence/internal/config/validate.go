@@ -39,6 +39,10 @@ func validate(d *decoder, c *Config) {
 
 	validateGoogle(d, c, at)
 
+	if !c.EvaluateAt.IsZero() && c.Digest.Enabled {
+		at("evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
+	}
+
 	// serve
 	if c.Serve.ListenAddress == "" {
 		at("serve.listen_address", "empty (expected a host:port such as :9816)")
