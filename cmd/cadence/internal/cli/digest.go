@@ -89,6 +89,9 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {
 		return &ConfigError{Err: fmt.Errorf("config: %s: digest.smtp.host and digest.from must be set to send (see config.example.yaml)", cfg.File)}
 	}
+	if !cfg.EvaluateAt.IsZero() {
+		return &ConfigError{Err: fmt.Errorf("config: %s:%d: evaluate_at is set: --send-now sends the current week's digest and evaluates now (remove evaluate_at, or use --preview)", cfg.File, cfg.Line("evaluate_at"))}
+	}
 	pw, err := cfg.Digest.SMTP.Password(nil)
 	if err != nil {
 		return &ConfigError{Err: err}
