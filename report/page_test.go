@@ -48,7 +48,7 @@ func TestPageHandler(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("/manager: %d", code)
 	}
-	for _, want := range []string{"Managers reporting to you", "Skip-level coverage", "Last 12 weeks", `title="2026-W47: `, "Gus Green"} {
+	for _, want := range []string{"Managers reporting to you", "Skip-level coverage", "Strip: one cell per ISO week", `title="2026-W47: `, "Gus Green"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/manager/ceo lacks %q", want)
 		}

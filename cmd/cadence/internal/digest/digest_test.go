@@ -503,6 +503,9 @@ func TestExamplePageGoldens(t *testing.T) {
 	h := report.NewPageHandler(func() *cadence.Snapshot { return cur }, report.PageOptions{
 		View:     report.ViewOptions{Location: berlin},
 		Previous: func(*cadence.Snapshot) *cadence.Snapshot { return prev },
+		Trend:    exampleTrend(t, berlin),
+		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
+			{Name: "readyz", Href: "/readyz"}},
 	})
 	for path, file := range map[string]string{"/": "index.html", "/manager/ana@example.com": "manager-ana.html", "/manager/gus@example.com": "manager-gus.html"} {
 		rec := httptest.NewRecorder()
