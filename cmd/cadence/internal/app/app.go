@@ -77,6 +77,7 @@ type App struct {
 	m      *selfMetrics
 	em     *engine.Metrics
 	eng    *engine.Engine
+	trend  *trend
 
 	cfgMu sync.RWMutex
 	cfg   *config.Config
@@ -136,6 +137,7 @@ func New(opts Options) (*App, error) {
 	}
 	a.m = newSelfMetrics(a.reg)
 	a.em = engine.NewMetrics(a.reg)
+	a.trend = newTrend(a.store, a.log.With("component", "trend"), func() *time.Location { return pageZone(a.config()) })
 	eopts, built, err := a.engineOptions(cfg, nil, a.reg, false)
 	if err != nil {
 		return nil, err
@@ -169,6 +171,8 @@ func (a *App) engineOptions(cfg *config.Config, prev *setup.Built, reg prometheu
 	}
 	o.Logger = a.log
 	o.OnEvaluation = a.evaluatedNow
+	o.PastEvaluations = a.trend.past
+	o.OnPastEvaluation = a.trend.reconstructed
 	return o, built, nil
 }
 
@@ -185,6 +189,8 @@ func (a *App) evaluatedNow(ev *engine.Evaluation) {
 		close(a.evaluated)
 		a.log.Info("ready: first evaluation done", "pairs", len(ev.Snapshot.Pairs))
 	})
+	// Once per ISO week: the week's compliance, for the page's trend.
+	a.trend.evaluated(ev)
 }
 
 // evalInput pairs a snapshot with the evaluation a week before it (same
@@ -366,6 +372,14 @@ func (a *App) Reload() error {
 	a.m.configReload(true, a.clock.Now())
 	a.log.Info("configuration reloaded", "sources", len(cfg.ICSSources()))
 	return nil
+}
+
+// pageZone is the zone of the page's dates and ISO weeks (the digest's).
+func pageZone(cfg *config.Config) *time.Location {
+	if cfg == nil || cfg.Digest.Timezone == nil {
+		return time.UTC
+	}
+	return cfg.Digest.Timezone
 }
 
 // ShutdownTimeout is serve.shutdown_timeout of the running configuration.

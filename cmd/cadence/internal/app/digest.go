@@ -38,6 +38,7 @@ func (a *App) pageHandler() http.Handler {
 	return report.NewPageHandler(a.Snapshot, report.PageOptions{
 		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
 		Previous: a.Previous,
+		Trend:    a.trend.Points,
 		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
 			{Name: "readyz", Href: "/readyz"}},
 	})
