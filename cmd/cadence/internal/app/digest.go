@@ -33,13 +33,12 @@ func (a *App) startDigest(ctx context.Context) error {
 }
 
 // pageHandler is the org-health page for GET / and GET /manager/{email}.
-func (a *App) pageHandler() http.Handler {
+func (a *App) pageHandler(links []report.PageLink) http.Handler {
 	cfg := a.config()
 	return report.NewPageHandler(a.Snapshot, report.PageOptions{
 		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
 		Previous: a.Previous,
 		Trend:    a.trend.Points,
-		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
-			{Name: "readyz", Href: "/readyz"}},
+		Links:    links,
 	})
 }

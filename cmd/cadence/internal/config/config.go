@@ -142,6 +142,26 @@ type Serve struct {
 	// non-browser requests only); false answers 403 and leaves SIGHUP, as
 	// Prometheus's --web.enable-lifecycle. Default false.
 	EnableReload bool
+	// Page is where the org-health page and /api/v1/report are served.
+	Page Page
+}
+
+// Page configures the org-health page (/, /manager/...), the JSON report
+// (/api/v1/report) and the digest's unsubscribe link: they name people,
+// so they are served beside /metrics only when metrics name people too.
+// Read at start.
+type Page struct {
+	// Enabled serves them. Default true, except with metrics.identity id
+	// or hash and no ListenAddress: whoever may scrape hashed metrics is
+	// not shown the names behind them.
+	Enabled bool
+	// ListenAddress, when set, serves them on a listener of their own
+	// (and not beside /metrics). Default "": on serve.listen_address.
+	ListenAddress string
+	// WebConfigFile is that listener's exporter-toolkit web configuration
+	// (TLS, basic auth). Default serve.web_config_file. Absolute after
+	// Parse.
+	WebConfigFile string
 }
 
 // Metrics configures the domain series.
@@ -289,6 +309,7 @@ func resolvePaths(cfg *Config, dir string) {
 	cfg.Google.OAuthClientFile = abs(cfg.Google.OAuthClientFile)
 	cfg.Google.TokenFile = abs(cfg.Google.TokenFile)
 	cfg.Serve.WebConfigFile = abs(cfg.Serve.WebConfigFile)
+	cfg.Serve.Page.WebConfigFile = abs(cfg.Serve.Page.WebConfigFile)
 	cfg.Serve.StatePath = abs(cfg.Serve.StatePath)
 	cfg.Metrics.HashSaltFile = abs(cfg.Metrics.HashSaltFile)
 	normalizeDigest(cfg, abs)

@@ -160,7 +160,7 @@ func TestDefaults(t *testing.T) {
 			SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
 			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
-			IdleTimeout: 2 * time.Minute, MaxConnections: 512,
+			IdleTimeout: 2 * time.Minute, MaxConnections: 512, Page: Page{Enabled: true},
 		},
 		Metrics: Metrics{PerPair: true, Identity: "email"},
 		Digest:  wantDigestDefaults(time.UTC),

@@ -557,6 +557,15 @@ func (d *decoder) serve(n *yaml.Node, path string, s *Serve) {
 			s.MaxConnections = clampInt(v)
 		}},
 		{"enable_reload", func(n *yaml.Node, p string) { d.boolean(n, p, &s.EnableReload) }},
+		{"page", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{
+				{"enabled", func(n *yaml.Node, p string) { d.boolean(n, p, &s.Page.Enabled) }},
+				{"listen_address", func(n *yaml.Node, p string) {
+					d.str(n, p, "a host:port such as 127.0.0.1:9817", &s.Page.ListenAddress)
+				}},
+				{"web_config_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.Page.WebConfigFile) }},
+			})
+		}},
 	})
 }
 

@@ -52,6 +52,16 @@ func validate(d *decoder, c *Config) {
 	if c.Serve.StatePath == "" {
 		at("serve.state_path", "empty (expected the path of the state file, such as cadence.db)")
 	}
+	if pa := c.Serve.Page.ListenAddress; pa != "" {
+		if _, _, err := net.SplitHostPort(pa); err != nil {
+			at("serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", pa)
+		} else if pa == c.Serve.ListenAddress {
+			at("serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", pa)
+		}
+	}
+	if has("serve.page.web_config_file") && c.Serve.Page.ListenAddress == "" {
+		at("serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
+	}
 	for _, k := range []struct {
 		key string
 		v   time.Duration
