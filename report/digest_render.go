@@ -279,5 +279,8 @@ func RenderDigestText(v *ManagerView) []byte {
 	if v.URL != "" {
 		p("Web page: %s\n", cleanText(v.URL))
 	}
+	if v.UnsubscribeURL != "" {
+		p("Unsubscribe: %s\n", cleanText(v.UnsubscribeURL))
+	}
 	return []byte(b.String())
 }

@@ -107,6 +107,9 @@ type ManagerView struct {
 	URL      string // the manager's page; "" without a base URL
 	BaseURL  string // the web page's base address; "" when none
 	OnPage   bool   // rendered on the web page (no "open on the web" link)
+	// UnsubscribeURL is the recipient's one-click opt-out link (the
+	// digest's footer); "" for none.
+	UnsubscribeURL string
 
 	Direct, Org         cadence.Tally
 	PrevDirect, PrevOrg *cadence.Tally
@@ -151,6 +154,9 @@ func (v *ManagerView) Subject() string {
 	}
 	if v.Attention == 0 {
 		return fmt.Sprintf("1:1 digest: all %d pairs on track — week %s", v.AttentionOf, week)
+	}
+	if v.Attention == 1 {
+		return fmt.Sprintf("1:1 digest: 1 of %d pairs needs attention — week %s", v.AttentionOf, week)
 	}
 	return fmt.Sprintf("1:1 digest: %d of %d pairs need attention — week %s", v.Attention, v.AttentionOf, week)
 }

@@ -81,6 +81,9 @@ type App struct {
 	em     *engine.Metrics
 	eng    *engine.Engine
 	trend  *trend
+	// unsubKey signs the digest's one-click opt-out links (the state's
+	// secret).
+	unsubKey []byte
 
 	cfgMu sync.RWMutex
 	cfg   *config.Config
@@ -139,6 +142,12 @@ func New(opts Options) (*App, error) {
 			return nil, err
 		}
 		a.store, a.ownsDB = st, true
+	}
+	if a.unsubKey, err = a.store.Secret(context.Background(), unsubscribeSecret); err != nil {
+		if a.ownsDB {
+			a.store.Close()
+		}
+		return nil, err
 	}
 	a.m = newSelfMetrics(a.reg)
 	a.em = engine.NewMetrics(a.reg)

@@ -13,7 +13,14 @@ import (
 func (a *App) startDigest(ctx context.Context) error {
 	cfg := a.config()
 	opts := digest.Options{Config: cfg, Store: a.store, Snapshot: a.Snapshot, Previous: a.Previous, Clock: a.clock,
-		Logger: a.log.With("component", "digest"), Registerer: a.reg}
+		Logger: a.log.With("component", "digest"), Registerer: a.reg, UnsubscribeKey: a.unsubKey,
+		GoogleZones: func() map[string]string {
+			z, err := a.store.GoogleCalendarZones(context.Background())
+			if err != nil {
+				a.log.Warn("reading the Google calendars' zones for the digest", "err", err)
+			}
+			return z
+		}}
 	if cfg.Digest.Enabled {
 		pw, err := cfg.Digest.SMTP.Password(nil)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
 	"github.com/cadence-dev/cadence/report"
 )
 
@@ -21,6 +22,11 @@ func (a *App) routes() http.Handler {
 	mux.Handle("POST /-/reload", reload)
 	mux.Handle("PUT /-/reload", reload)
 	pc := a.config().Serve.Page
+	if !pc.Enabled || pc.ListenAddress == "" {
+		// The digest's opt-out link names nobody it was not given: it is
+		// served beside /metrics unless the page has its own listener.
+		a.unsubscribeRoutes(mux)
+	}
 	switch {
 	case pc.Enabled && pc.ListenAddress == "":
 		a.pageRoutes(mux, []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
@@ -52,7 +58,14 @@ func (a *App) pageOnlyRoutes() http.Handler {
 	mux := http.NewServeMux()
 	a.healthRoutes(mux)
 	a.pageRoutes(mux, []report.PageLink{{Name: "report (JSON)", Href: "/api/v1/report"}})
+	a.unsubscribeRoutes(mux)
 	return mux
+}
+
+func (a *App) unsubscribeRoutes(mux *http.ServeMux) {
+	u := a.unsubscribeHandler()
+	mux.Handle("GET /"+digest.UnsubscribePath, u)
+	mux.Handle("POST /"+digest.UnsubscribePath, u)
 }
 
 func (a *App) healthRoutes(mux *http.ServeMux) {

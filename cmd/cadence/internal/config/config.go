@@ -252,6 +252,13 @@ func (c *Config) ICSSources() []calendar.ICSSource {
 	return out
 }
 
+// Has reports whether the key at path ("sources.ics[2].timezone") is
+// written in the configuration file (not defaulted).
+func (c *Config) Has(path string) bool {
+	_, ok := c.lines[path]
+	return ok
+}
+
 // Line returns the line of the value of the key at path ("policies[1].every",
 // "sources.ics[0]") in the configuration file, or of its closest enclosing
 // key present in the file; 0 when none is. Commands use it to point at the

@@ -42,8 +42,12 @@ digest:
   base_url: https://cadence.example.com/
   from: "cadence <cadence@example.com>"
 `)
+	// Each recipient's times in their own zone (their feed's timezone:
+	// gus and ivan are in New York), with their opt-out link.
+	zone := RecipientZones(cfg, cur.Directory, nil)
+	key := []byte("a fixed key for the goldens only")
 	for _, who := range []string{rootManager, firstLineMgr, "gus@example.com", "ivan@example.com"} {
-		d, err := Compose(cfg, cur, prev, Week(cfg, cur.AsOf), who, cur.AsOf)
+		d, err := ComposeFor(cfg, cur, prev, Week(cfg, cur.AsOf), who, cur.AsOf, Personal{Zone: zone(who), UnsubscribeURL: UnsubscribeURL(cfg.Digest.BaseURL, key, who)})
 		if err != nil {
 			t.Fatal(err)
 		}

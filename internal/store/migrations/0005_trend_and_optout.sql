@@ -15,3 +15,19 @@ CREATE TABLE compliance_weekly (
     PRIMARY KEY (manager, iso_week)
 ) WITHOUT ROWID;
 CREATE INDEX compliance_weekly_week ON compliance_weekly (iso_week);
+
+-- digest_optout: recipients who unsubscribed with the digest's one-click
+-- link (List-Unsubscribe, RFC 8058); never sent to again, on top of the
+-- configuration's digest.opt_out. `cadence digest --resubscribe EMAIL`
+-- deletes a row.
+CREATE TABLE digest_optout (
+    recipient  TEXT PRIMARY KEY,   -- primary email, lower case
+    at         TEXT NOT NULL       -- RFC 3339, UTC
+) WITHOUT ROWID;
+
+-- secrets: keys cadence makes for itself (the HMAC key of the digest's
+-- unsubscribe links), created at first use.
+CREATE TABLE secrets (
+    name   TEXT PRIMARY KEY,
+    value  BLOB NOT NULL
+) WITHOUT ROWID;
