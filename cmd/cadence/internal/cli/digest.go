@@ -57,6 +57,14 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		Previous: func(*cadence.Snapshot) *cadence.Snapshot { return prev },
 		Clock:    fixedClock{now},
 	}
+	if *sendNow {
+		if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {
+			return &ConfigError{Err: fmt.Errorf("config: %s: digest.smtp.host and digest.from must be set to send (see config.example.yaml)", cfg.File)}
+		}
+		if !cfg.EvaluateAt.IsZero() {
+			return &ConfigError{Err: fmt.Errorf("config: %s:%d: evaluate_at is set: --send-now sends the current week's digest and evaluates now (remove evaluate_at, or use --preview)", cfg.File, cfg.Line("evaluate_at"))}
+		}
+	}
 	// The state (the daemon's) holds the key of the opt-out links, who
 	// opted out, and the Google calendars' zones: a preview shows what
 	// would be sent when there is one.
@@ -114,12 +122,6 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		return errors.Join(errs...)
 	}
 
-	if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {
-		return &ConfigError{Err: fmt.Errorf("config: %s: digest.smtp.host and digest.from must be set to send (see config.example.yaml)", cfg.File)}
-	}
-	if !cfg.EvaluateAt.IsZero() {
-		return &ConfigError{Err: fmt.Errorf("config: %s:%d: evaluate_at is set: --send-now sends the current week's digest and evaluates now (remove evaluate_at, or use --preview)", cfg.File, cfg.Line("evaluate_at"))}
-	}
 	pw, err := cfg.Digest.SMTP.Password(nil)
 	if err != nil {
 		return &ConfigError{Err: err}
