@@ -27,17 +27,23 @@ func loadConfig(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// configAt loads the configuration and reads --at (default: now).
+// configAt loads the configuration and reads --at (default: the
+// configuration's evaluate_at, else now).
 func configAt(cfgPath, at string, env Env) (*config.Config, time.Time, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	now := env.Now()
-	if at != "" {
+	switch {
+	case at != "":
 		if now, err = parseTime("at", at, cfg.Timezone); err != nil {
 			return nil, time.Time{}, err
 		}
+	case !cfg.EvaluateAt.IsZero():
+		now = cfg.EvaluateAt
+		fmt.Fprintf(env.Stderr, "cadence: note: evaluating at %s, the configuration's evaluate_at (%s:%d), not now; --at overrides it\n",
+			now.Format(time.RFC3339), cfg.File, cfg.Line("evaluate_at"))
 	}
 	return cfg, now, nil
 }

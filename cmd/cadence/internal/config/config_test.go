@@ -92,13 +92,13 @@ func TestInvalidInline(t *testing.T) {
 		{"empty file", "", "config: c.yaml: directory: missing (expected exactly one of directory.csv or directory.yaml: the org chart file)"},
 		{"comments only", "# nothing\n", "config: c.yaml: directory: missing (expected exactly one of directory.csv or directory.yaml: the org chart file)"},
 		{"duplicate key", dir + "window: 7d\nwindow: 14d\n", "config: c.yaml:3: window: duplicate key (first at line 2)"},
-		{"scalar document", "hello\n", `config: c.yaml:1: top level: got the string "hello" (expected a mapping with keys timezone, directory, sources, classification, window, google, microsoft, serve, digest, metrics, policies)`},
+		{"scalar document", "hello\n", `config: c.yaml:1: top level: got the string "hello" (expected a mapping with keys timezone, directory, sources, classification, window, evaluate_at, google, microsoft, serve, digest, metrics, policies)`},
 		{"syntax error on line 1", "a: b: c\n", "config: c.yaml:1: YAML syntax error: mapping values are not allowed in this context"},
 		{"tab indentation", dir + "sources:\n\thttp: {}\n", "config: c.yaml:3: YAML syntax error: found character that cannot start any token"},
 		{"unknown anchor", dir + "window: *w\n", "config: c.yaml: YAML syntax error: unknown anchor 'w' referenced"},
 		{"camel case key", dir + "classification: {skipLevels: 3}\n", `config: c.yaml:2: classification: unknown key "skipLevels" (did you mean "skip_levels"?)`},
 		{"unrelated key", dir + "sources: {feeds: []}\n", `config: c.yaml:2: sources: unknown key "feeds" (expected one of http, limits, ics)`},
-		{"non-scalar key", dir + "? [a, b]\n: c\n", `config: c.yaml:2: top level: a key that is a list (expected one of timezone, directory, sources, classification, window, google, microsoft, serve, digest, metrics, policies)`},
+		{"non-scalar key", dir + "? [a, b]\n: c\n", `config: c.yaml:2: top level: a key that is a list (expected one of timezone, directory, sources, classification, window, evaluate_at, google, microsoft, serve, digest, metrics, policies)`},
 		{"huge integer", dir + "sources: {http: {max_bytes: 99999999999999999999}}\n", `config: c.yaml:2: sources.http.max_bytes: got the number 99999999999999999999 (expected a number of bytes such as 20971520)`},
 		{"duration overflow", dir + "window: 1000000w\n", `config: c.yaml:2: window: invalid duration "1000000w": out of range (expected a duration such as 90d)`},
 		{"ics item null", dir + "sources: {ics: [~]}\n", `config: c.yaml:2: sources.ics[0]: got no value (expected a feed with name, owner, and path or url)`},
@@ -107,7 +107,7 @@ func TestInvalidInline(t *testing.T) {
 		{"pairs in other case", dir + "policies: [{name: x, every: 7d, match: {pairs: [[A@x.io, mailto:a@X.io]]}}]\n", `config: c.yaml:2: policies[0].match.pairs[0]: "A@x.io" twice (expected two different people)`},
 		{"rule name null", dir + "policies: [{name: ~, every: 7d}]\n", `config: c.yaml:2: policies[0].name: got no value (expected a rule name such as direct)`},
 		{"rule without name", dir + "policies: [{every: 7d}]\n", `config: c.yaml:2: policies[0].name: missing (expected a unique rule name such as direct)`},
-		{"merge key", dir + "x: &x {window: 7d}\n", `config: c.yaml:2: unknown key "x" at top level (expected one of timezone, directory, sources, classification, window, google, microsoft, serve, digest, metrics, policies)`},
+		{"merge key", dir + "x: &x {window: 7d}\n", `config: c.yaml:2: unknown key "x" at top level (expected one of timezone, directory, sources, classification, window, evaluate_at, google, microsoft, serve, digest, metrics, policies)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestDefaults(t *testing.T) {
 			SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
 			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
-			IdleTimeout: 2 * time.Minute, MaxConnections: 512,
+			IdleTimeout: 2 * time.Minute, MaxConnections: 512, Page: Page{Enabled: true},
 		},
 		Metrics: Metrics{PerPair: true, Identity: "email"},
 		Digest:  wantDigestDefaults(time.UTC),

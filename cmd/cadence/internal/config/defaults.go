@@ -138,6 +138,12 @@ func setDefaults(c *Config) {
 	if !has("metrics.identity") {
 		c.Metrics.Identity = DefaultIdentity
 	}
+	if !has("serve.page.enabled") {
+		c.Serve.Page.Enabled = c.Metrics.Identity == "email" || c.Serve.Page.ListenAddress != ""
+	}
+	if !has("serve.page.web_config_file") {
+		c.Serve.Page.WebConfigFile = c.Serve.WebConfigFile
+	}
 	setDigestDefaults(c)
 	if !has("policies") {
 		c.Policies = cadence.DefaultRules()

@@ -43,6 +43,10 @@ func validate(d *decoder, c *Config) {
 	validateGoogle(d, c, at)
 	validateMicrosoft(d, c, at)
 
+	if !c.EvaluateAt.IsZero() && c.Digest.Enabled {
+		at("evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
+	}
+
 	// serve
 	if c.Serve.ListenAddress == "" {
 		at("serve.listen_address", "empty (expected a host:port such as :9816)")
@@ -51,6 +55,16 @@ func validate(d *decoder, c *Config) {
 	}
 	if c.Serve.StatePath == "" {
 		at("serve.state_path", "empty (expected the path of the state file, such as cadence.db)")
+	}
+	if pa := c.Serve.Page.ListenAddress; pa != "" {
+		if _, _, err := net.SplitHostPort(pa); err != nil {
+			at("serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", pa)
+		} else if pa == c.Serve.ListenAddress {
+			at("serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", pa)
+		}
+	}
+	if has("serve.page.web_config_file") && c.Serve.Page.ListenAddress == "" {
+		at("serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
 	}
 	for _, k := range []struct {
 		key string

@@ -74,6 +74,7 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 		SyncEvery:              cfg.Serve.SyncEvery,
 		EvaluateEvery:          cfg.Serve.EvaluateEvery,
 		FirstEvaluationTimeout: cfg.Serve.FirstEvaluationTimeout,
+		EvaluateAt:             cfg.EvaluateAt,
 	}
 	if d.Clock == nil {
 		d.Clock = engine.RealClock
