@@ -321,3 +321,30 @@ func TestGoogleCycles(t *testing.T) {
 		t.Errorf("changed %d calendars, received %d items; want 3 and 3", g.ChangedCalendars, g.ChangedItems)
 	}
 }
+
+// TestMicrosoftCycles checks the Graph request counts of the three
+// cycles: a full cycle pages every mailbox's calendar view and reads each
+// series master once, an unchanged cycle sends one request per mailbox,
+// and a changed single event costs no master read. CADENCE_BENCH_MICROSOFT
+// sets the org size (default 300) and the test then logs the figures.
+func TestMicrosoftCycles(t *testing.T) {
+	n := 300
+	if v := os.Getenv("CADENCE_BENCH_MICROSOFT"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	o := org(t, n)
+	m, err := MicrosoftCycles(o, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.FullDelta < m.Mailboxes || m.FullMasters == 0 || m.UnchangedDelta != m.Mailboxes || m.UnchangedMasters != 0 ||
+		m.ChangedDelta != m.Mailboxes || m.ChangedMasters != 0 {
+		t.Errorf("requests: %+v", m)
+	}
+	if m.ChangedMailboxes != max(n/100, 1) || m.ChangedItems != m.ChangedMailboxes {
+		t.Errorf("changed %d mailboxes, received %d items", m.ChangedMailboxes, m.ChangedItems)
+	}
+	t.Logf("%d mailboxes: full %d delta + %d master requests in %v; unchanged %d + %d in %v; 1%% changed %d + %d in %v",
+		m.Mailboxes, m.FullDelta, m.FullMasters, m.FullTime, m.UnchangedDelta, m.UnchangedMasters, m.UnchangedTime,
+		m.ChangedDelta, m.ChangedMasters, m.ChangedTime)
+}

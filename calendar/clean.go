@@ -22,6 +22,10 @@ type cleaned struct {
 	warnings []string
 	// components counts top-level components seen (0 = not iCalendar).
 	components int
+	// unread holds, when asked for, the physical line spans (first, last)
+	// of content lines the parser never sees: properties dropped here
+	// without a warning (Minimize blanks them).
+	unread [][2]int
 }
 
 var bom = []byte("\xef\xbb\xbf")
@@ -34,10 +38,22 @@ var bom = []byte("\xef\xbb\xbf")
 // VCALENDAR, drops END lines that close nothing (e.g. "END:VCALENDARD") and
 // closes components left open at the end of the file.
 func preclean(data []byte, source string) *cleaned {
+	return precleanLines(normalizeBreaks(data), source, false)
+}
+
+// normalizeBreaks strips a UTF-8 BOM and turns a file that breaks lines
+// with bare CRs into one that breaks them with LFs.
+func normalizeBreaks(data []byte) []byte {
 	data = bytes.TrimPrefix(data, bom)
 	if bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') >= 0 {
 		data = bytes.ReplaceAll(data, []byte{'\r'}, []byte{'\n'})
 	}
+	return data
+}
+
+// precleanLines is preclean of normalized data; with record it also
+// notes the unread lines.
+func precleanLines(data []byte, source string, record bool) *cleaned {
 	c := &cleaned{}
 	out := make([]byte, 0, len(data)+64)
 	var stack []frame  // open components
@@ -52,8 +68,13 @@ func preclean(data []byte, source string) *cleaned {
 	}
 
 	var logical []byte
-	logicalLine := 0
+	logicalLine, logicalEnd := 0, 0
 	var scratch []byte
+	unread := func() {
+		if record {
+			c.unread = append(c.unread, [2]int{logicalLine, logicalEnd})
+		}
+	}
 
 	flush := func() {
 		if len(logical) == 0 {
@@ -65,6 +86,8 @@ func preclean(data []byte, source string) *cleaned {
 		if !ok {
 			if len(stack) > 0 && stack[len(stack)-1].mode != modeDrop {
 				warn(line, "malformed content line dropped (no property name or no colon): %q", truncate(string(l), 60))
+			} else {
+				unread()
 			}
 			return
 		}
@@ -128,28 +151,36 @@ func preclean(data []byte, source string) *cleaned {
 			return
 		}
 		if len(stack) == 0 {
+			unread()
 			return // text outside any component
 		}
 		mode := stack[len(stack)-1].mode
 		switch mode {
 		case modeDrop:
+			unread()
 			return
 		case modeCal:
 			if !bytes.EqualFold(nameB, []byte("X-WR-TIMEZONE")) {
+				unread()
 				return
 			}
 		case modeEvent:
 			up := upperASCII(nameB, &scratch)
 			if !eventProps[string(up)] {
+				// DTSTAMP and LAST-MODIFIED are read here (they order
+				// copies of one UID), so a minimized body keeps them.
 				switch string(up) {
 				case "DTSTAMP":
 					c.stamps[len(c.stamps)-1].dtstamp = stampValue(afterColon(rest))
 				case "LAST-MODIFIED":
 					c.stamps[len(c.stamps)-1].modified = stampValue(afterColon(rest))
+				default:
+					unread()
 				}
 				return
 			}
 			if def, ok := defaultValues[string(up)]; ok && bytes.EqualFold(rest, def) {
+				unread()
 				return // the parser's default anyway
 			}
 		}
@@ -172,7 +203,7 @@ func preclean(data []byte, source string) *cleaned {
 	// right after a property name: "VERSION" CRLF " :2.0") are unfolded
 	// into unit before unit is judged as a property or a broken line.
 	var unit, unitBuf []byte
-	unitLine := 0
+	unitLine, unitEnd := 0, 0
 	haveUnit := false
 	endUnit := func() {
 		if !haveUnit {
@@ -186,12 +217,13 @@ func preclean(data []byte, source string) *cleaned {
 				// continues the previous one.
 				warn(unitLine, "line is not a property; joined to the previous line as a continuation")
 				logical = append(logical, unit...)
+				logicalEnd = unitEnd
 				return
 			}
 		}
 		flush()
 		logical = append(logical[:0], unit...)
-		logicalLine = unitLine
+		logicalLine, logicalEnd = unitLine, unitEnd
 	}
 
 	lineNo := 0
@@ -213,11 +245,12 @@ func preclean(data []byte, source string) *cleaned {
 				}
 				unitBuf = append(unitBuf, raw[1:]...)
 				unit = unitBuf
+				unitEnd = lineNo
 			}
 			continue
 		}
 		endUnit()
-		unit, unitLine, haveUnit = raw, lineNo, true
+		unit, unitLine, unitEnd, haveUnit = raw, lineNo, lineNo, true
 	}
 	endUnit()
 	flush()

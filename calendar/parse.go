@@ -359,6 +359,11 @@ func seriesUID(uid string) string { return SeriesUID(uid) }
 // a cancelled meeting (English and the most common localisations).
 var cancelPrefixes = []string{"canceled:", "cancelled:", "abgesagt:", "annulé :", "annulé:", "cancelado:", "annullato:", "geannuleerd:"}
 
+// StripCancelPrefix returns the title without Outlook's cancellation
+// prefix ("Canceled: ", and its common localisations) and whether one was
+// found. Sources that read titles (ICS, Microsoft Graph) share it.
+func StripCancelPrefix(title string) (string, bool) { return stripCancelPrefix(title) }
+
 // stripCancelPrefix returns the title without a cancellation prefix and
 // whether one was found.
 func stripCancelPrefix(title string) (string, bool) {

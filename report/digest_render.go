@@ -31,6 +31,14 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 		return pairTable{V: v, Rows: rows, WithLead: withLead}
 	},
 	"managerURL": func(v *ManagerView, email string) string { return ManagerURL(v.BaseURL, email) },
+	"stripLabel": StripLabel,
+	"trendChart": func(v *ManagerView) template.HTML {
+		return TrendChart(v.Trend, TrendWeeks(v.AsOf, v.Location), v.ManagerOfManagers)
+	},
+	"trendSummary": func(v *ManagerView, org bool) string {
+		return TrendSummary(v.Trend, TrendWeeks(v.AsOf, v.Location), org)
+	},
+	"more":       func(all, shown []PairRow) int { return len(all) - len(shown) },
 	"ratioWidth": func(t cadence.Tally) int { return int(t.Ratio*100 + 0.5) },
 	"barColor": func(t cadence.Tally) string {
 		switch {
@@ -104,6 +112,36 @@ func tallyDelta(cur cadence.Tally, prev *cadence.Tally) string {
 	return " (no change since last week)"
 }
 
+// Headline is the view's first sentence: how many required pairs of the
+// manager's org need attention.
+func (v *ManagerView) Headline() string {
+	switch {
+	case v.AttentionOf == 0:
+		return "No required 1:1s to track in your org."
+	case v.Attention == 0 && v.AttentionOf == 1:
+		return "The one required 1:1 pair in your org is on track."
+	case v.Attention == 0 && v.AttentionOf == 2:
+		return "Both required 1:1 pairs in your org are on track."
+	case v.Attention == 0:
+		return fmt.Sprintf("All %d required 1:1 pairs in your org are on track.", v.AttentionOf)
+	case v.Attention == 1:
+		return fmt.Sprintf("1 of %d required 1:1 pairs in your org needs attention.", v.AttentionOf)
+	}
+	return fmt.Sprintf("%d of %d required 1:1 pairs in your org need attention.", v.Attention, v.AttentionOf)
+}
+
+// LastWeekText is last week's figure of the headline: "Last week: none
+// needed attention.", or "" when unknown.
+func (v *ManagerView) LastWeekText() string {
+	switch {
+	case v.PrevAttention == nil:
+		return ""
+	case *v.PrevAttention == 0:
+		return "Last week: none needed attention."
+	}
+	return fmt.Sprintf("Last week: %d needed attention.", *v.PrevAttention)
+}
+
 // When formats a time of the view: "2026-11-20 (3 days ago)", "2026-11-24
 // 10:00 (in 1 day)", or none when t is nil.
 func (v *ManagerView) When(t *time.Time, none string) string {
@@ -166,16 +204,9 @@ func RenderDigestText(v *ManagerView) []byte {
 	name := func(r PersonRef) string { return clip(cleanText(r.Display()), 60) }
 
 	p("1:1 digest for %s - week %s, as of %s\n\n", name(v.Manager), v.Week, v.AsOf.In(v.Location).Format("2006-01-02 15:04 MST"))
-	switch {
-	case v.AttentionOf == 0:
-		p("No required 1:1s to track in your org.")
-	case v.Attention == 0:
-		p("All %d required 1:1 pairs in your org are on track.", v.AttentionOf)
-	default:
-		p("%d of %d required 1:1 pairs in your org need attention.", v.Attention, v.AttentionOf)
-	}
-	if v.PrevAttention != nil {
-		p(" Last week: %d.", *v.PrevAttention)
+	p("%s", v.Headline())
+	if lw := v.LastWeekText(); lw != "" {
+		p(" %s", lw)
 	}
 	p("\nYour direct reports: %s%s", tallyPercent(v.Direct), tallyDelta(v.Direct, v.PrevDirect))
 	if v.ManagerOfManagers {
@@ -197,7 +228,7 @@ func RenderDigestText(v *ManagerView) []byte {
 			if r.HasFlag(cadence.FlagCancelStreak) {
 				p(", %d cancelled in a row", r.Streak)
 			}
-			p("\n    last held: %s; next: %s\n", v.When(r.LastHeld, "never held"), v.When(r.NextScheduled, "none scheduled"))
+			p("\n    last held: %s; next: %s\n", v.When(r.LastHeld, "never"), v.When(r.NextScheduled, "none scheduled"))
 		}
 	}
 	p("\nYOUR 1:1s WITH YOUR REPORTS (last %d weeks, oldest first)\n", StripWeeks)
@@ -233,13 +264,23 @@ func RenderDigestText(v *ManagerView) []byte {
 			p(".\n")
 		}
 		if len(v.WorstPairs) > 0 {
-			p("\nPAIRS IN YOUR ORG THAT NEED ATTENTION\n")
+			p("\nPAIRS IN YOUR ORG THAT NEED ATTENTION (%d, worst first)\n", len(v.AttentionPairs))
 			pairs(v.WorstPairs, true)
+			if n := len(v.AttentionPairs) - len(v.WorstPairs); n > 0 {
+				p("\n  ... and %d more", n)
+				if v.URL != "" {
+					p(" on the web page")
+				}
+				p(".\n")
+			}
 		}
 	}
 	p("\nStrip legend: %s.\n", StripLegend)
 	if v.URL != "" {
 		p("Web page: %s\n", cleanText(v.URL))
+	}
+	if v.UnsubscribeURL != "" {
+		p("Unsubscribe: %s\n", cleanText(v.UnsubscribeURL))
 	}
 	return []byte(b.String())
 }

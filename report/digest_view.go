@@ -22,7 +22,8 @@ type ViewOptions struct {
 	// NewHireTenure: a report whose tenure (team start, else hire date) is
 	// shorter is a new hire who needs a weekly 1:1. Default 90 days.
 	NewHireTenure time.Duration
-	// WorstPairs bounds the list of worst pairs of a subtree. Default 5.
+	// WorstPairs bounds the list of pairs needing attention the digest
+	// shows (the page shows them all). Default 10.
 	WorstPairs int
 }
 
@@ -34,7 +35,7 @@ func (o ViewOptions) withDefaults() ViewOptions {
 		o.NewHireTenure = 90 * 24 * time.Hour
 	}
 	if o.WorstPairs <= 0 {
-		o.WorstPairs = 5
+		o.WorstPairs = 10
 	}
 	return o
 }
@@ -72,7 +73,14 @@ type PairRow struct {
 	// cancellation streak reached the rule's threshold.
 	Attention bool
 	NewHire   bool
+	// ID is the anchor of a direct pair's row on its manager's page
+	// ("pair-bo@example.com"); Link points there (the lead's page with
+	// that anchor), "" without a base URL.
+	ID, Link string
 }
+
+// PairID is the anchor of member's row on their manager's page.
+func PairID(member string) string { return "pair-" + member }
 
 // HasFlag reports whether the pair carries flag.
 func (r PairRow) HasFlag(flag string) bool { return slices.Contains(r.Flags, flag) }
@@ -99,6 +107,9 @@ type ManagerView struct {
 	URL      string // the manager's page; "" without a base URL
 	BaseURL  string // the web page's base address; "" when none
 	OnPage   bool   // rendered on the web page (no "open on the web" link)
+	// UnsubscribeURL is the recipient's one-click opt-out link (the
+	// digest's footer); "" for none.
+	UnsubscribeURL string
 
 	Direct, Org         cadence.Tally
 	PrevDirect, PrevOrg *cadence.Tally
@@ -115,9 +126,18 @@ type ManagerView struct {
 	// are filled only then.
 	ManagerOfManagers bool
 	SubManagers       []TeamRow
-	WorstPairs        []PairRow // required pairs below the manager's directs, worst first
-	SkipCoverage      Coverage
-	PrevSkipCoverage  *Coverage
+	// AttentionPairs are every required pair of the manager's org (their
+	// own included) that needs attention, worst first.
+	AttentionPairs []PairRow
+	// WorstPairs are the first AttentionPairs (ViewOptions.WorstPairs):
+	// the digest's list; the page shows AttentionPairs whole.
+	WorstPairs       []PairRow
+	SkipCoverage     Coverage
+	PrevSkipCoverage *Coverage
+
+	// Trend is the manager's weekly compliance, oldest first (the page
+	// fills it from the state; nil in the digest).
+	Trend []TrendPoint
 
 	// Attention counts the required pairs of the manager's org (their own
 	// and everyone's below) that need attention, out of AttentionOf.
@@ -134,6 +154,9 @@ func (v *ManagerView) Subject() string {
 	}
 	if v.Attention == 0 {
 		return fmt.Sprintf("1:1 digest: all %d pairs on track — week %s", v.AttentionOf, week)
+	}
+	if v.Attention == 1 {
+		return fmt.Sprintf("1:1 digest: 1 of %d pairs needs attention — week %s", v.AttentionOf, week)
 	}
 	return fmt.Sprintf("1:1 digest: %d of %d pairs need attention — week %s", v.Attention, v.AttentionOf, week)
 }
@@ -176,6 +199,7 @@ func BuildManagerView(cur, prev *cadence.Snapshot, manager string, opts ViewOpti
 		p := &cur.Pairs[i]
 		if p.Kind == cadence.KindDirect && p.Lead == me {
 			row := pairRow(dir, p, cur.AsOf, opts)
+			row.ID = PairID(p.Member)
 			v.Pairs = append(v.Pairs, row)
 			if row.NewHire {
 				v.NewHires = append(v.NewHires, row)
@@ -188,9 +212,7 @@ func BuildManagerView(cur, prev *cadence.Snapshot, manager string, opts ViewOpti
 			v.AttentionOf++
 			if needsAttention(p) {
 				v.Attention++
-				if p.Lead != me {
-					worst = append(worst, *p)
-				}
+				worst = append(worst, *p)
 			}
 		}
 	}
@@ -224,13 +246,8 @@ func BuildManagerView(cur, prev *cadence.Snapshot, manager string, opts ViewOpti
 		v.SubManagers = append(v.SubManagers, tr)
 	}
 	if v.ManagerOfManagers {
-		worstFirst(worst)
-		if len(worst) > opts.WorstPairs {
-			worst = worst[:opts.WorstPairs]
-		}
-		for i := range worst {
-			v.WorstPairs = append(v.WorstPairs, pairRow(dir, &worst[i], cur.AsOf, opts))
-		}
+		v.AttentionPairs = attentionRows(dir, worst, cur.AsOf, opts)
+		v.WorstPairs = v.AttentionPairs[:min(len(v.AttentionPairs), opts.WorstPairs)]
 		v.SkipCoverage = skipCoverage(cur, me)
 		if prev != nil {
 			c := skipCoverage(prev, me)
@@ -295,13 +312,66 @@ func ref(dir *cadence.Directory, email string) PersonRef {
 	return r
 }
 
+// attentionRows are the rows of pairs, worst first, each linked to its
+// row on the lead's page.
+func attentionRows(dir *cadence.Directory, pairs []cadence.Pair, asOf time.Time, opts ViewOptions) []PairRow {
+	worstFirst(pairs)
+	rows := make([]PairRow, 0, len(pairs))
+	for i := range pairs {
+		row := pairRow(dir, &pairs[i], asOf, opts)
+		if u := ManagerURL(opts.BaseURL, pairs[i].Lead); u != "" && pairs[i].Kind == cadence.KindDirect {
+			row.Link = u + "#" + PairID(pairs[i].Member)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// AttentionRows are the required pairs of s that need attention, worst
+// first, linked to their rows under base (the whole org's list of the
+// page).
+func AttentionRows(s *cadence.Snapshot, opts ViewOptions) []PairRow {
+	if s == nil || s.Directory == nil {
+		return nil
+	}
+	opts = opts.withDefaults()
+	var ps []cadence.Pair
+	for i := range s.Pairs {
+		if needsAttention(&s.Pairs[i]) {
+			ps = append(ps, s.Pairs[i])
+		}
+	}
+	return attentionRows(s.Directory, ps, s.AsOf, opts)
+}
+
+// pairSince is when a direct pair started, for its strip: the report's
+// team start, else the later of the two hire dates; zero (the first
+// occurrence) for skip-level and peer pairs.
+func pairSince(dir *cadence.Directory, p *cadence.Pair) time.Time {
+	if p.Kind != cadence.KindDirect {
+		return time.Time{}
+	}
+	m, ok := dir.Person(p.Member)
+	if !ok {
+		return time.Time{}
+	}
+	if !m.TeamStart.IsZero() {
+		return m.TeamStart
+	}
+	since := m.HireDate
+	if l, ok := dir.Person(p.Lead); ok && l.HireDate.After(since) {
+		since = l.HireDate
+	}
+	return since
+}
+
 func pairRow(dir *cadence.Directory, p *cadence.Pair, asOf time.Time, opts ViewOptions) PairRow {
 	row := PairRow{
 		Kind: p.Kind, Lead: ref(dir, p.Lead), Member: ref(dir, p.Member),
 		Required: p.Required, Status: p.Status, Flags: slices.Clone(p.Flags),
 		LastHeld: p.LastHeld, NextScheduled: p.NextScheduled,
 		Streak: p.ConsecutiveCancellations, MaxStreak: p.MaxConsecutive,
-		Strip:     Strip(p, asOf, opts.Location),
+		Strip:     StripSince(p, asOf, opts.Location, pairSince(dir, p)),
 		Attention: needsAttention(p),
 	}
 	if p.Kind == cadence.KindDirect {

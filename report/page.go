@@ -2,8 +2,10 @@ package report
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/cadence-dev/cadence/cadence"
@@ -25,7 +27,14 @@ type PageOptions struct {
 	// Links are shown in the page header (the daemon's /metrics,
 	// /api/v1/report, ...), in order.
 	Links []PageLink
+	// Trend returns a manager's stored weekly compliance (any order; the
+	// page draws the last StripWeeks weeks); nil draws no trend.
+	Trend func(manager string) []TrendPoint
 }
+
+// maxIndexRows bounds the pairs needing attention listed on the index
+// (every manager's page lists all of theirs).
+const maxIndexRows = 300
 
 // PageLink is one header link.
 type PageLink struct{ Name, Href string }
@@ -68,7 +77,20 @@ type treeNode struct {
 	Person      PersonRef
 	URL         string
 	Direct, Org cadence.Tally
+	Attention   int // required pairs of the subtree needing attention
+	Spark       template.HTML
 	Children    []treeNode
+}
+
+type trendSection struct {
+	Name        string
+	Chart       template.HTML
+	Org, Direct string
+}
+
+type sourceList struct {
+	Problems, OK []sourceRow
+	Total        int
 }
 
 type sourceRow struct {
@@ -131,8 +153,11 @@ func (h *pageHandler) index(w http.ResponseWriter, r *http.Request) {
 		pageHead
 		Required, Compliant, Attention int
 		Percent                        string
+		Rows                           pairTable
+		More                           int
+		Trends                         []trendSection
 		Tree                           []treeNode
-		Sources                        []sourceRow
+		Sources                        sourceList
 	}{pageHead: h.head(s, "cadence: org health")}
 	for i := range s.Pairs {
 		p := &s.Pairs[i]
@@ -150,7 +175,26 @@ func (h *pageHandler) index(w http.ResponseWriter, r *http.Request) {
 	if data.Required > 0 {
 		data.Percent = tallyPercent(cadence.Tally{Pairs: data.Required, Compliant: data.Compliant})
 	}
+	vo := h.opts.View
+	vo.BaseURL = h.opts.Prefix + "/"
+	rows := AttentionRows(s, vo)
+	if len(rows) > maxIndexRows {
+		data.More = len(rows) - maxIndexRows
+		rows = rows[:maxIndexRows]
+	}
+	data.Rows = pairTable{V: &ManagerView{AsOf: s.AsOf, Location: vo.Location, OnPage: true, BaseURL: vo.BaseURL}, Rows: rows, WithLead: true}
 	data.Tree = h.tree(s)
+	if h.opts.Trend != nil {
+		weeks := TrendWeeks(s.AsOf, vo.Location)
+		for _, n := range data.Tree {
+			pts := h.opts.Trend(n.Person.Email)
+			if len(pts) == 0 {
+				continue
+			}
+			data.Trends = append(data.Trends, trendSection{Name: n.Person.Display(), Chart: TrendChart(pts, weeks, true),
+				Org: TrendSummary(pts, weeks, true), Direct: TrendSummary(pts, weeks, false)})
+		}
+	}
 	for _, src := range s.Sources {
 		row := sourceRow{Name: displayText(src.Name), OK: src.OK, LastSuccess: "never"}
 		if src.LastSuccess != nil {
@@ -162,8 +206,23 @@ func (h *pageHandler) index(w http.ResponseWriter, r *http.Request) {
 		if src.Warning != "" {
 			row.Warning = clip(cleanText(src.Warning), maxErrorLen)
 		}
-		data.Sources = append(data.Sources, row)
+		data.Sources.Total++
+		if row.OK && row.Warning == "" {
+			data.Sources.OK = append(data.Sources.OK, row)
+		} else {
+			data.Sources.Problems = append(data.Sources.Problems, row)
+		}
 	}
+	// Failing sources first, then the ones with a warning.
+	slices.SortStableFunc(data.Sources.Problems, func(a, b sourceRow) int {
+		if a.OK != b.OK {
+			if !a.OK {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
 	h.render(w, http.StatusOK, "index", data)
 }
 
@@ -174,11 +233,27 @@ func (h *pageHandler) tree(s *cadence.Snapshot) []treeNode {
 	if dir == nil {
 		return nil
 	}
+	attention := map[string]int{} // by lead
+	for i := range s.Pairs {
+		if needsAttention(&s.Pairs[i]) {
+			attention[s.Pairs[i].Lead]++
+		}
+	}
+	var weeks []string
+	if h.opts.Trend != nil {
+		weeks = TrendWeeks(s.AsOf, h.opts.View.Location)
+	}
 	var build func(email string, depth int) treeNode
 	build = func(email string, depth int) treeNode {
 		n := treeNode{Person: ref(dir, email), URL: h.managerURL(email)}
 		if t := managerTally(s, email); t != nil {
 			n.Direct, n.Org = t.Direct, t.Org
+		}
+		for _, e := range dir.Subtree(email) {
+			n.Attention += attention[e]
+		}
+		if h.opts.Trend != nil {
+			n.Spark = Sparkline(h.opts.Trend(email), weeks)
 		}
 		if depth > 100 {
 			return n
@@ -222,6 +297,9 @@ func (h *pageHandler) manager(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.OnPage = true
+	if h.opts.Trend != nil {
+		v.Trend = h.opts.Trend(v.Manager.Email)
+	}
 	h.render(w, http.StatusOK, "managerpage", struct {
 		pageHead
 		View *ManagerView

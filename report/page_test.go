@@ -48,7 +48,7 @@ func TestPageHandler(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("/manager: %d", code)
 	}
-	for _, want := range []string{"Managers reporting to you", "Skip-level coverage", "Last 12 weeks", `title="2026-W47: `, "Gus Green"} {
+	for _, want := range []string{"Managers reporting to you", "Skip-level coverage", "Strip: one cell per ISO week", `title="2026-W47: `, "Gus Green"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/manager/ceo lacks %q", want)
 		}
@@ -87,5 +87,53 @@ func TestPageMountedLikeTheDaemon(t *testing.T) {
 	}
 	if _, body := get(t, mux, "/metrics"); body != "metrics" {
 		t.Errorf("/metrics shadowed: %q", body)
+	}
+}
+
+// TestPageNamesEveryPairNeedingAttention: the index and a manager's page
+// name and link every required pair needing attention, worst first
+// (never before overdue); failing sources come before the working ones,
+// which are counted in a collapsed list.
+func TestPageNamesEveryPairNeedingAttention(t *testing.T) {
+	snap := testSnapshot(t)
+	snap.Sources = append(snap.Sources, cadence.SourceStatus{Name: "zz-ok", OK: true, LastSuccess: tp("2026-11-16T11:00:00Z")},
+		cadence.SourceStatus{Name: "warned", OK: true, Warning: "no attendees"})
+	h := NewPageHandler(func() *cadence.Snapshot { return snap }, PageOptions{})
+	_, body := get(t, h, "/")
+	// Required pairs needing attention: ceo→gus (never held at all),
+	// bob→fay (never in the window), ceo→bob (overdue, streak). The peer
+	// dan/fay is not required.
+	want := []string{
+		`href="/manager/ceo@example.com#pair-gus@example.com"`,
+		`href="/manager/bob@example.com#pair-fay@example.com"`,
+		`href="/manager/ceo@example.com#pair-bob@example.com"`,
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(body, w)
+		if i < 0 {
+			t.Errorf("/ lacks %s", w)
+			continue
+		}
+		if i < last {
+			t.Errorf("/ lists %s out of order (worst first)", w)
+		}
+		last = i
+	}
+	if !strings.Contains(body, "3 need attention, worst first") || strings.Count(body, "#pair-") != 3 {
+		t.Errorf("attention count or extra rows:\n%s", body)
+	}
+	src := body[strings.Index(body, "<h2>Sources</h2>"):]
+	if i, j, k := strings.Index(src, "bob.ics"), strings.Index(src, "warned"), strings.Index(src, "<details>"); i < 0 || j < i || k < j ||
+		!strings.Contains(src, "<summary>2 sources ok</summary>") || !strings.Contains(src, "3 of 5 need a look") {
+		t.Errorf("sources: failing first, then warnings, the ok ones collapsed:\n%s", src)
+	}
+	// The manager's page lists every pair of the subtree that needs
+	// attention, its own included, and anchors its own rows.
+	_, body = get(t, h, "/manager/ceo@example.com")
+	for _, w := range append(want, `id="pair-bob@example.com"`, `id="pair-gus@example.com"`, "Pairs in your org that need attention (3, worst first)") {
+		if !strings.Contains(body, w) {
+			t.Errorf("/manager/ceo lacks %s", w)
+		}
 	}
 }

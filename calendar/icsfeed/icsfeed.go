@@ -3,17 +3,24 @@
 // stored validators) and parsed with calendar.ParseICS. It implements
 // calendar.Source. Each feed's validators and last good body live in a
 // Store so a restart sends conditional requests and a failing feed keeps
-// serving its last good data. Errors start with "icsfeed: " or come from
-// package calendar ("calendar: feed NAME: ...").
+// serving its last good data. The stored body is minimized
+// (calendar.Minimize: only what evaluation reads), and the stored record
+// never holds the feed's URL, only its SHA-256 (a feed URL often carries a
+// secret token). Errors start with "icsfeed: " or come from package
+// calendar ("calendar: feed NAME (HOST): ..."); a URL is shown as its host
+// only.
 package icsfeed
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,11 +38,12 @@ type Feed struct {
 
 // Record is the stored state of one feed.
 type Record struct {
-	// Source identifies the feed definition the data came from (Path or
-	// URL, owner and zone); a record of another definition is ignored.
+	// Source identifies the feed definition the data came from (owner,
+	// path or the URL's SHA-256, zone: see SourceID); a record of another
+	// definition is ignored.
 	Source      string
 	Validators  calendar.Validators
-	Body        []byte // the feed as last fetched successfully
+	Body        []byte // the feed as last fetched successfully, minimized
 	LastSuccess time.Time
 	// Quarantined, when set, says why Body was set aside at a restore (it
 	// failed to parse or exceeded a limit): it is kept for inspection and
@@ -62,6 +70,9 @@ type Options struct {
 	Feeds    []Feed
 	Timeout  time.Duration // per fetch, body included
 	MaxBytes int64         // per feed body
+	// RedirectHosts are the hosts a feed may be redirected to besides its
+	// own (calendar.FetchOptions.RedirectHosts).
+	RedirectHosts []string
 	// Store holds validators and bodies (nil = none: every sync fetches
 	// in full and nothing survives the process).
 	Store Store
@@ -83,12 +94,16 @@ type Source struct {
 	byName map[string]Feed
 
 	mu         sync.Mutex
-	validators map[string]stored // by feed name: what the last read was made from
+	validators map[string]stored // by feed name: the data read last (restored or fetched)
 }
 
+// stored is what the source knows of a feed's data held by the engine.
 type stored struct {
-	source string
+	source string // the definition it was read from
 	v      calendar.Validators
+	// unsaved: the last save failed, so the store lacks what the engine
+	// holds; the next fetch asks for the whole feed to save it again.
+	unsaved bool
 }
 
 // New returns the source of o.Feeds.
@@ -124,7 +139,7 @@ func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
 		}
 		id := f.Path
 		if f.URL != "" {
-			id = f.URL
+			id = urlID(f.URL)
 		}
 		out = append(out, calendar.Calendar{Name: f.Name, Owner: owner, Zone: f.Zone, ID: id})
 	}
@@ -132,15 +147,55 @@ func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
 }
 
 // sourceID identifies a feed definition: stored state is reused only while
-// the feed still points at the same file or URL, owner and zone (the
-// format of the records cadence has always stored).
+// the feed still points at the same file or URL, owner and zone.
 func (s *Source) sourceID(c calendar.Calendar) string {
 	src := s.feed(c)
 	zone := ""
 	if c.Zone != nil {
 		zone = c.Zone.String()
 	}
-	return c.Owner + "|" + src.Path + "|" + src.URL + "|" + zone
+	return SourceID(c.Owner, src.Path, src.URL, zone)
+}
+
+// SourceID is the stored identity of a feed definition:
+// "owner|path|sha256:HEX|zone", the URL (often holding a secret token)
+// only as its SHA-256.
+func SourceID(owner, path, url, zone string) string {
+	return owner + "|" + path + "|" + urlID(url) + "|" + zone
+}
+
+// urlID is the identity of a feed URL: its SHA-256 ("" for none).
+func urlID(url string) string {
+	if url == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(url))
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+// UpgradeSourceID rewrites a Source stored before cadence hashed URLs
+// ("owner|path|url|zone", the URL in clear) as SourceID does; a current
+// one is returned unchanged. The state store's migration calls it.
+func UpgradeSourceID(old string) string {
+	first, last := strings.IndexByte(old, '|'), strings.LastIndexByte(old, '|')
+	if first < 0 || last <= first {
+		return old
+	}
+	owner, mid, zone := old[:first], old[first+1:last], old[last+1:]
+	// mid is "path|url": exactly one of them is set.
+	var path, url string
+	switch {
+	case strings.HasPrefix(mid, "|"):
+		url = mid[1:]
+	case strings.HasSuffix(mid, "|"):
+		path = mid[:len(mid)-1]
+	default:
+		return old
+	}
+	if strings.HasPrefix(url, "sha256:") {
+		return old
+	}
+	return SourceID(owner, path, url, zone)
 }
 
 func (s *Source) feed(cal calendar.Calendar) calendar.ICSSource {
@@ -210,18 +265,28 @@ func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncR
 	id := s.sourceID(cal)
 	var prev *calendar.Validators
 	s.mu.Lock()
-	if st, ok := s.validators[cal.Name]; ok && st.source == id && (st.v.ETag != "" || st.v.LastModified != "") {
+	if st, ok := s.validators[cal.Name]; ok && st.source == id {
+		// There is data to reuse: a 304 means it is current. After a
+		// failed save the whole feed is asked for, to be saved again.
 		v := st.v
+		if st.unsaved {
+			v = calendar.Validators{}
+		}
 		prev = &v
 	}
 	s.mu.Unlock()
-	fr, err := o.Fetch(ctx, s.feed(cal), calendar.FetchOptions{Timeout: o.Timeout, MaxBytes: o.MaxBytes, Previous: prev})
+	fr, err := o.Fetch(ctx, s.feed(cal), calendar.FetchOptions{Timeout: o.Timeout, MaxBytes: o.MaxBytes, Previous: prev, RedirectHosts: o.RedirectHosts})
 	defer func() { res.Duration = time.Since(start) }()
 	if err != nil {
 		res.Err, res.Reason = err, fetchReason(err)
 		return res
 	}
 	if fr.NotModified {
+		if prev == nil {
+			// Fetch reports this as an error; a replacement might not.
+			res.Err, res.Reason = fmt.Errorf("icsfeed: %s: not modified, but there is no earlier copy to reuse: %w", s.feed(cal).Label(), calendar.ErrHTTPStatus), "http_status"
+			return res
+		}
 		res.Unchanged = true
 		return res
 	}
@@ -234,15 +299,17 @@ func (s *Source) sync(ctx context.Context, cal calendar.Calendar) calendar.SyncR
 		return res
 	}
 	res.Feed = feed
-	s.mu.Lock()
-	s.validators[cal.Name] = stored{source: id, v: fr.Validators}
-	s.mu.Unlock()
+	st := stored{source: id, v: fr.Validators}
 	if o.Store != nil && !o.ReadOnly {
-		rec := &Record{Source: id, Validators: fr.Validators, Body: fr.Data, LastSuccess: o.Now()}
+		rec := &Record{Source: id, Validators: fr.Validators, Body: calendar.Minimize(fr.Data), LastSuccess: o.Now()}
 		if err := o.Store.SaveFeed(ctx, cal.Name, rec); err != nil {
 			res.StateErr = fmt.Errorf("icsfeed: feed %s: %w", cal.Name, err)
+			st.unsaved = true
 		}
 	}
+	s.mu.Lock()
+	s.validators[cal.Name] = st
+	s.mu.Unlock()
 	return res
 }
 

@@ -4,6 +4,7 @@
 //
 //	cadence-orgsim --people 2000 --months 6 --seed 1 --start 2026-05-04 --out /tmp/org --config-out /tmp/org/cadence.yaml
 //	cadence-orgsim --people 10000 --out /tmp/org --google-out /tmp/org/google.json   (then: fakegoogle -data /tmp/org/google.json)
+//	cadence-orgsim --people 1000 --out /tmp/org --microsoft-out /tmp/org/graph.json  (then: fakegraph -data /tmp/org/graph.json)
 //	cadence-orgsim --scenario example --out examples/org --update-config config.example.yaml
 //
 // Output is deterministic for a seed.
@@ -41,6 +42,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	configOut := fs.String("config-out", "", "also write a cadence config listing the feeds to this file")
 	updateConfig := fs.String("update-config", "", "replace the sources.ics list of this existing config file")
 	googleOut := fs.String("google-out", "", "also write the org as a fake Google server dataset (Calendar v3 JSON) to this file")
+	microsoftOut := fs.String("microsoft-out", "", "also write the org as a fake Microsoft Graph dataset (Graph event JSON, Entra ID users) to this file")
 	scenario := fs.String("scenario", "", `"example": the hand-written example org (ignores --people, --months, --seed, --start)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -89,6 +91,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if *googleOut != "" {
 		if err := writeFile(*googleOut, org.WriteGoogleDataset); err != nil {
+			return err
+		}
+	}
+	if *microsoftOut != "" {
+		if err := writeFile(*microsoftOut, org.WriteMicrosoftDataset); err != nil {
 			return err
 		}
 	}

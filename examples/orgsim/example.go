@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-//go:generate go run ../../cmd/cadence-orgsim --scenario example --out ../org --update-config ../../config.example.yaml
+//go:generate go run ../../cmd/cadence-orgsim --scenario example --out ../org --update-config ../../config.example.yaml --microsoft-out ../microsoft/dataset.json
 
 // ExampleSeed is the seed of the shipped example org (UIDs, Meet links).
 const ExampleSeed = 20260504

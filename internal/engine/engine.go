@@ -87,9 +87,20 @@ type Options struct {
 
 	// The loop's pacing (zero = the defaults above).
 	SyncEvery, EvaluateEvery, FirstEvaluationTimeout time.Duration
+	// EvaluateAt, when not zero, is the instant the loop evaluates at
+	// instead of the clock's now (a recorded organisation: the example
+	// org at its recording date). Syncing still follows the clock.
+	EvaluateAt time.Time
 	// OnEvaluation receives every evaluation of the loop (the daemon swaps
 	// it in), after Latest returns it.
 	OnEvaluation func(*Evaluation)
+	// PastEvaluations, when set, names instants before a loop
+	// evaluation's to evaluate too, on the same occurrences, once
+	// OnEvaluation has it (the daemon reconstructs the weeks of its
+	// compliance trend that it did not record). OnPastEvaluation receives
+	// each, without per-pair occurrence lists.
+	PastEvaluations  func(at time.Time) []time.Time
+	OnPastEvaluation func(*cadence.Snapshot)
 }
 
 // Evaluation is one evaluation and what it was made from.
@@ -581,17 +592,27 @@ func (e *Engine) expand(ctx context.Context, in input, rel *cadence.Relevance, w
 // With a history it is merged (and, unless ReadOnly, written) first; a
 // failed write is logged and counted, and the evaluation still returned.
 func (e *Engine) Evaluate(ctx context.Context, now time.Time) (*Evaluation, error) {
+	ev, _, err := e.evaluate(ctx, now)
+	return ev, err
+}
+
+// pastFunc evaluates the same occurrences at another instant.
+type pastFunc func(at time.Time) *cadence.Snapshot
+
+// evaluate is Evaluate, and a function that evaluates its occurrences at
+// other instants (valid until the caller drops it).
+func (e *Engine) evaluate(ctx context.Context, now time.Time) (*Evaluation, pastFunc, error) {
 	start := time.Now() // duration measurement only, never logic
 	o, dir := e.state()
 	if dir == nil {
-		return nil, errors.New("engine: Evaluate before Load")
+		return nil, nil, errors.New("engine: Evaluate before Load")
 	}
 	in := e.input()
 	w := ExpansionWindow(now, o.Eval.Window)
 	occs, _, err := e.expand(ctx, in, cadence.NewRelevance(dir, o.Eval), w, now, w.From, true)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 		e.log.Error("saving occurrence history", "err", err)
 		e.m.evaluationFailed()
@@ -611,7 +632,14 @@ func (e *Engine) Evaluate(ctx context.Context, now time.Time) (*Evaluation, erro
 		ev.LastWeek = prev
 	}
 	e.m.evaluated(time.Since(start), now)
-	return ev, nil
+	past := func(at time.Time) *cadence.Snapshot {
+		s := cadence.Evaluate(dir, occs, o.Eval, at, in.statuses)
+		for i := range s.Pairs {
+			s.Pairs[i].Occurrences = nil
+		}
+		return s
+	}
+	return ev, past, nil
 }
 
 // Calendar returns every occurrence of the data read so far over w, of

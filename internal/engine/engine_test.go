@@ -157,7 +157,7 @@ func TestFailingCalendarKeepsStoredData(t *testing.T) {
 		names:  []string{"lead", "ann"},
 		owners: map[string]string{"lead": "lead@example.com", "ann": "ann@example.com"},
 		feeds:  map[string]*calendar.Feed{"ann": {Events: []calendar.Event{oneOnOne("two", 12, true)}}},
-		errs:   map[string]error{"lead": errors.New("calendar: feed lead: GET https://example.com/x.ics: HTTP status 503")},
+		errs:   map[string]error{"lead": errors.New("calendar: feed lead (example.com): HTTP status 503 Service Unavailable")},
 		stored: map[string]*calendar.Feed{"lead": {Events: []calendar.Event{oneOnOne("one", 5, true)}}},
 	}
 	var notes []string

@@ -215,7 +215,11 @@ wait:
 }
 
 func (e *Engine) evaluateNow(ctx context.Context) {
-	ev, err := e.Evaluate(ctx, e.clock.Now())
+	at := e.clock.Now()
+	if o, _ := e.state(); !o.EvaluateAt.IsZero() {
+		at = o.EvaluateAt
+	}
+	ev, past, err := e.evaluate(ctx, at)
 	if err != nil {
 		if ctx.Err() == nil {
 			e.log.Error("evaluation failed", "err", err)
@@ -226,6 +230,14 @@ func (e *Engine) evaluateNow(ctx context.Context) {
 	o, _ := e.state()
 	if o.OnEvaluation != nil {
 		o.OnEvaluation(ev)
+	}
+	if o.PastEvaluations != nil && o.OnPastEvaluation != nil {
+		for _, t := range o.PastEvaluations(ev.At) {
+			if ctx.Err() != nil {
+				return
+			}
+			o.OnPastEvaluation(past(t))
+		}
 	}
 	e.log.Debug("evaluated", "pairs", len(ev.Snapshot.Pairs), "occurrences", ev.Occurrences)
 	// An evaluation's occurrences are garbage now; until the next one the

@@ -38,41 +38,34 @@ func list(n int) string {
 	return strings.Join(s, ",")
 }
 
-// MinuteSeries is n series of one instance every minute, every day
-// (FREQ=DAILY;BYHOUR=0..23;BYMINUTE=0..59) since start (YYYYMMDD): the
-// expansion blow-up, 51 KB for n = 100.
-func MinuteSeries(n int, p Pair, start string) []byte {
+// series is n series named prefix-i@hostile of one rule since start
+// (YYYYMMDD) at hhmmss, lasting until end (hhmmss).
+func series(n int, p Pair, prefix, start, at, end, rule string) []byte {
 	var b strings.Builder
 	header(&b)
-	rule := "FREQ=DAILY;BYHOUR=" + list(24) + ";BYMINUTE=" + list(60)
 	for i := range n {
-		event(&b, fmt.Sprintf("minute-%d@hostile", i), ":"+start+"T000000Z", ":"+start+"T000030Z", rule, p)
+		event(&b, fmt.Sprintf("%s-%d@hostile", prefix, i), ":"+start+"T"+at+"Z", ":"+start+"T"+end+"Z", rule, p)
 	}
 	b.WriteString("END:VCALENDAR\r\n")
 	return []byte(b.String())
 }
 
+// MinuteSeries is n series of one instance every minute, every day
+// (FREQ=DAILY;BYHOUR=0..23;BYMINUTE=0..59) since start (YYYYMMDD): the
+// expansion blow-up, 51 KB for n = 100.
+func MinuteSeries(n int, p Pair, start string) []byte {
+	return series(n, p, "minute", start, "000000", "000030", "FREQ=DAILY;BYHOUR="+list(24)+";BYMINUTE="+list(60))
+}
+
 // HourlySeries is n series of FREQ=HOURLY since start.
 func HourlySeries(n int, p Pair, start string) []byte {
-	var b strings.Builder
-	header(&b)
-	for i := range n {
-		event(&b, fmt.Sprintf("hourly-%d@hostile", i), ":"+start+"T000000Z", ":"+start+"T003000Z", "FREQ=HOURLY", p)
-	}
-	b.WriteString("END:VCALENDAR\r\n")
-	return []byte(b.String())
+	return series(n, p, "hourly", start, "000000", "003000", "FREQ=HOURLY")
 }
 
 // DailySeries is n ordinary-looking daily series since start: each one
 // is harmless, together they are millions of occurrences.
 func DailySeries(n int, p Pair, start string) []byte {
-	var b strings.Builder
-	header(&b)
-	for i := range n {
-		event(&b, fmt.Sprintf("daily-%d@hostile", i), ":"+start+"T090000Z", ":"+start+"T093000Z", "FREQ=DAILY", p)
-	}
-	b.WriteString("END:VCALENDAR\r\n")
-	return []byte(b.String())
+	return series(n, p, "daily", start, "090000", "093000", "FREQ=DAILY")
 }
 
 // ZoneBomb is zones VTIMEZONEs of rules yearly STANDARD/DAYLIGHT rules each,

@@ -51,6 +51,62 @@ func (s *Store) SaveFeed(ctx context.Context, name string, rec *FeedRecord) erro
 	return nil
 }
 
+// KeepFeeds deletes the stored state (validators and body) of every ICS
+// source not named in names: a feed removed from the configuration leaves
+// nothing behind. The deleted content is overwritten (secure_delete), not
+// only unlinked. It returns the names it deleted.
+func (s *Store) KeepFeeds(ctx context.Context, names []string) ([]string, error) {
+	keep := make(map[string]bool, len(names))
+	for _, n := range names {
+		keep[n] = true
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: prune feeds: %w", err)
+	}
+	defer conn.Close()
+	var gone []string
+	rows, err := conn.QueryContext(ctx, "SELECT name FROM ics_feeds ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("store: prune feeds: %w", err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: prune feeds: %w", err)
+		}
+		if !keep[n] {
+			gone = append(gone, n)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: prune feeds: %w", err)
+	}
+	if len(gone) == 0 {
+		return nil, nil
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
+		return nil, fmt.Errorf("store: prune feeds: %w", err)
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA secure_delete = OFF") }()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: prune feeds: %w", err)
+	}
+	for _, n := range gone {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM ics_feeds WHERE name = ?", n); err != nil {
+			_ = tx.Rollback()
+			return nil, fmt.Errorf("store: prune feed %s: %w", n, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: prune feeds: %w", err)
+	}
+	return gone, nil
+}
+
 // LoadHistory calls fn with every stored occurrence, one at a time (a
 // large org's history need not be in memory at once); an error from fn
 // stops it and is returned.

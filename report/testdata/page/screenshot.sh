@@ -10,7 +10,10 @@
 # The goldens are written by
 #   go test ./cmd/cadence/internal/digest -run Golden -update
 # (the example org at 2026-11-23T09:00:00Z). The pages load nothing
-# external: no scripts, no images, no fonts.
+# external: no scripts, no images, no fonts. The committed screenshots in
+# report/testdata/screenshots/ (full height, each width) come from
+#   go test ./report -run TestLayoutNoHorizontalOverflow -screenshots
+# which also fails when anything overflows horizontally.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-/tmp/cadence-screenshots}

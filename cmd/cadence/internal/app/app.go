@@ -48,6 +48,9 @@ type Options struct {
 	// ListenAddress overrides serve.listen_address (tests use
 	// "127.0.0.1:0").
 	ListenAddress string
+	// PageListenAddress overrides serve.page.listen_address when that is
+	// set (tests use "127.0.0.1:0").
+	PageListenAddress string
 	// Fetch overrides how ICS sources are fetched (tests).
 	Fetch icsfeed.FetchFunc
 	// ServerLimits overrides the serve.*_timeout and serve.max_connections
@@ -77,6 +80,10 @@ type App struct {
 	m      *selfMetrics
 	em     *engine.Metrics
 	eng    *engine.Engine
+	trend  *trend
+	// unsubKey signs the digest's one-click opt-out links (the state's
+	// secret).
+	unsubKey []byte
 
 	cfgMu sync.RWMutex
 	cfg   *config.Config
@@ -91,6 +98,8 @@ type App struct {
 
 	ln       net.Listener
 	srv      *http.Server
+	pageLn   net.Listener // serve.page.listen_address; nil when none
+	pageSrv  *http.Server
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	serveErr chan error
@@ -134,8 +143,18 @@ func New(opts Options) (*App, error) {
 		}
 		a.store, a.ownsDB = st, true
 	}
+	for _, n := range a.store.Notes() {
+		a.log.Warn(n)
+	}
+	if a.unsubKey, err = a.store.Secret(context.Background(), unsubscribeSecret); err != nil {
+		if a.ownsDB {
+			a.store.Close()
+		}
+		return nil, err
+	}
 	a.m = newSelfMetrics(a.reg)
 	a.em = engine.NewMetrics(a.reg)
+	a.trend = newTrend(a.store, a.log.With("component", "trend"), func() *time.Location { return pageZone(a.config()) })
 	eopts, built, err := a.engineOptions(cfg, nil, a.reg, false)
 	if err != nil {
 		return nil, err
@@ -145,6 +164,7 @@ func New(opts Options) (*App, error) {
 	if err := a.eng.LoadDirectory(context.Background()); err != nil {
 		return nil, err
 	}
+	a.keepFeeds(cfg)
 	a.cfg, a.built = cfg, built
 	a.m.configReload(true, a.clock.Now())
 	metricsOpts, err := metricsOptions(cfg)
@@ -169,6 +189,8 @@ func (a *App) engineOptions(cfg *config.Config, prev *setup.Built, reg prometheu
 	}
 	o.Logger = a.log
 	o.OnEvaluation = a.evaluatedNow
+	o.PastEvaluations = a.trend.past
+	o.OnPastEvaluation = a.trend.reconstructed
 	return o, built, nil
 }
 
@@ -185,6 +207,8 @@ func (a *App) evaluatedNow(ev *engine.Evaluation) {
 		close(a.evaluated)
 		a.log.Info("ready: first evaluation done", "pairs", len(ev.Snapshot.Pairs))
 	})
+	// Once per ISO week: the week's compliance, for the page's trend.
+	a.trend.evaluated(ev)
 }
 
 // evalInput pairs a snapshot with the evaluation a week before it (same
@@ -215,6 +239,15 @@ func (a *App) Addr() string {
 		return ""
 	}
 	return a.ln.Addr().String()
+}
+
+// PageAddr is the address of the page's own listener (after Start), ""
+// when the page has none (serve.page.listen_address).
+func (a *App) PageAddr() string {
+	if a.pageLn == nil {
+		return ""
+	}
+	return a.pageLn.Addr().String()
 }
 
 func (a *App) config() *config.Config {
@@ -253,33 +286,88 @@ func (a *App) Start(ctx context.Context) error {
 		WriteTimeout:      lim.WriteTimeout,
 		IdleTimeout:       lim.IdleTimeout,
 	}
+	if pc := cfg.Serve.Page; pc.Enabled && pc.ListenAddress != "" {
+		if err := a.listenPage(pc, lim); err != nil {
+			_ = a.ln.Close()
+			return err
+		}
+	}
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		err := web.Serve(ln, a.srv, &web.FlagConfig{WebConfigFile: &webConfig}, a.log)
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.log.Error("http server stopped", "err", err)
-			a.serveErr <- err
-		}
-	}()
+	a.serve(ln, a.srv, webConfig, "http server")
+	if a.pageLn != nil {
+		a.serve(netutil.LimitListener(a.pageLn, lim.MaxConnections), a.pageSrv, cfg.Serve.Page.WebConfigFile, "page http server")
+	}
 	// The port answers /healthz from here on; the stored history (large
 	// in a large org, or stuffed by a hostile feed) is read now, and
 	// /readyz waits for the first evaluation.
 	if err := a.eng.LoadHistory(ctx); err != nil {
 		cancel()
-		_ = a.srv.Close()
+		a.closeServers()
 		return err
 	}
 	if err := a.startDigest(loopCtx); err != nil {
 		cancel()
-		_ = a.srv.Close()
+		a.closeServers()
 		return err
 	}
 	a.eng.Start(loopCtx)
-	a.log.Info("cadence serving", "addr", a.Addr(), "sources", len(cfg.ICSSources()))
+	a.log.Info("cadence serving", "addr", a.Addr(), "page_addr", a.PageAddr(), "page", cfg.Serve.Page.Enabled, "sources", len(cfg.ICSSources()))
+	if !cfg.EvaluateAt.IsZero() {
+		a.log.Warn("evaluating at a fixed time, the configuration's evaluate_at, not now (a recorded organisation such as the example org; remove it for live calendars)",
+			"evaluate_at", cfg.EvaluateAt.Format(time.RFC3339))
+	}
 	return nil
+}
+
+func (a *App) closeServers() {
+	_ = a.srv.Close()
+	if a.pageSrv != nil {
+		_ = a.pageSrv.Close()
+	}
+}
+
+// listenPage opens the page's own listener (serve.page.listen_address).
+func (a *App) listenPage(pc config.Page, lim ServerLimits) error {
+	if pc.WebConfigFile != "" {
+		if err := web.Validate(pc.WebConfigFile); err != nil {
+			return fmt.Errorf("serve: page web config %s: %w", pc.WebConfigFile, err)
+		}
+	}
+	addr := pc.ListenAddress
+	if a.opts.PageListenAddress != "" {
+		addr = a.opts.PageListenAddress
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: page: listen on %s: %w", addr, err)
+	}
+	a.pageLn = ln
+	a.pageSrv = &http.Server{
+		Handler:           a.pageOnlyRoutes(),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+	}
+	return nil
+}
+
+// serve runs srv on ln (TLS and basic auth from webConfig) until it is
+// shut down; a failure stops the daemon (Err).
+func (a *App) serve(ln net.Listener, srv *http.Server, webConfig, what string) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		err := web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfig}, a.log)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error(what+" stopped", "err", err)
+			select {
+			case a.serveErr <- err:
+			default:
+			}
+		}
+	}()
 }
 
 // serverLimits are the HTTP server's timeouts and connection limit: the
@@ -306,6 +394,11 @@ func (a *App) Stop(ctx context.Context) error {
 	if a.srv != nil {
 		if err := a.srv.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("serve: shutdown: %w", err))
+		}
+	}
+	if a.pageSrv != nil {
+		if err := a.pageSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("serve: page listener shutdown: %w", err))
 		}
 	}
 	if a.cancel != nil {
@@ -359,9 +452,36 @@ func (a *App) Reload() error {
 	a.cfgMu.Lock()
 	a.cfg, a.built = cfg, built
 	a.cfgMu.Unlock()
+	a.keepFeeds(cfg)
 	a.m.configReload(true, a.clock.Now())
 	a.log.Info("configuration reloaded", "sources", len(cfg.ICSSources()))
 	return nil
+}
+
+// keepFeeds deletes the stored data (validators, last good body) of the
+// ICS feeds cfg no longer lists: a feed's data is kept only while the feed
+// is configured.
+func (a *App) keepFeeds(cfg *config.Config) {
+	names := make([]string, 0, len(cfg.Sources.ICS))
+	for _, s := range cfg.Sources.ICS {
+		names = append(names, s.Name)
+	}
+	gone, err := a.store.KeepFeeds(context.Background(), names)
+	if err != nil {
+		a.log.Error("deleting the stored data of feeds no longer configured", "err", err)
+		return
+	}
+	if len(gone) > 0 {
+		a.log.Info("deleted the stored data of feeds no longer configured", "sources", gone)
+	}
+}
+
+// pageZone is the zone of the page's dates and ISO weeks (the digest's).
+func pageZone(cfg *config.Config) *time.Location {
+	if cfg == nil || cfg.Digest.Timezone == nil {
+		return time.UTC
+	}
+	return cfg.Digest.Timezone
 }
 
 // ShutdownTimeout is serve.shutdown_timeout of the running configuration.

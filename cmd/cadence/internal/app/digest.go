@@ -13,7 +13,14 @@ import (
 func (a *App) startDigest(ctx context.Context) error {
 	cfg := a.config()
 	opts := digest.Options{Config: cfg, Store: a.store, Snapshot: a.Snapshot, Previous: a.Previous, Clock: a.clock,
-		Logger: a.log.With("component", "digest"), Registerer: a.reg}
+		Logger: a.log.With("component", "digest"), Registerer: a.reg, UnsubscribeKey: a.unsubKey,
+		GoogleZones: func() map[string]string {
+			z, err := a.store.GoogleCalendarZones(context.Background())
+			if err != nil {
+				a.log.Warn("reading the Google calendars' zones for the digest", "err", err)
+			}
+			return z
+		}}
 	if cfg.Digest.Enabled {
 		pw, err := cfg.Digest.SMTP.Password(nil)
 		if err != nil {
@@ -33,12 +40,12 @@ func (a *App) startDigest(ctx context.Context) error {
 }
 
 // pageHandler is the org-health page for GET / and GET /manager/{email}.
-func (a *App) pageHandler() http.Handler {
+func (a *App) pageHandler(links []report.PageLink) http.Handler {
 	cfg := a.config()
 	return report.NewPageHandler(a.Snapshot, report.PageOptions{
 		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
 		Previous: a.Previous,
-		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
-			{Name: "readyz", Href: "/readyz"}},
+		Trend:    a.trend.Points,
+		Links:    links,
 	})
 }

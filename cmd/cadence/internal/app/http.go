@@ -7,12 +7,68 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cadence-dev/cadence/cmd/cadence/internal/digest"
 	"github.com/cadence-dev/cadence/report"
 )
 
+// routes are the main listener's: /metrics, the health endpoints,
+// /-/reload and, with the page beside the metrics (serve.page enabled
+// without a listen_address of its own), the page and /api/v1/report.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", report.MetricsHandler(a.reg, a.domain, slogErrorLogger{a.log}))
+	a.healthRoutes(mux)
+	reload := a.reloadHandler()
+	mux.Handle("POST /-/reload", reload)
+	mux.Handle("PUT /-/reload", reload)
+	pc := a.config().Serve.Page
+	if !pc.Enabled || pc.ListenAddress == "" {
+		// The digest's opt-out link names nobody it was not given: it is
+		// served beside /metrics unless the page has its own listener.
+		a.unsubscribeRoutes(mux)
+	}
+	switch {
+	case pc.Enabled && pc.ListenAddress == "":
+		a.pageRoutes(mux, []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
+			{Name: "readyz", Href: "/readyz"}})
+	default:
+		why := "the org-health page and /api/v1/report name people: they are off (serve.page.enabled: false; on by default only with metrics.identity: email)"
+		if pc.Enabled {
+			why = "the org-health page and /api/v1/report are served on a listener of their own (serve.page.listen_address), not beside /metrics"
+		}
+		off := func(w http.ResponseWriter, _ *http.Request) { http.Error(w, why, http.StatusNotFound) }
+		for _, p := range []string{"GET /{$}", "GET /manager/{email}", "GET /api/v1/report"} {
+			mux.HandleFunc(p, off)
+		}
+	}
+	return mux
+}
+
+// pageRoutes are the routes that name people: the org-health page and
+// the JSON report.
+func (a *App) pageRoutes(mux *http.ServeMux, links []report.PageLink) {
+	mux.HandleFunc("GET /api/v1/report", a.reportJSON)
+	page := a.pageHandler(links)
+	mux.Handle("GET /{$}", page)
+	mux.Handle("GET /manager/{email}", page)
+}
+
+// pageOnlyRoutes are the page's own listener's (serve.page.listen_address).
+func (a *App) pageOnlyRoutes() http.Handler {
+	mux := http.NewServeMux()
+	a.healthRoutes(mux)
+	a.pageRoutes(mux, []report.PageLink{{Name: "report (JSON)", Href: "/api/v1/report"}})
+	a.unsubscribeRoutes(mux)
+	return mux
+}
+
+func (a *App) unsubscribeRoutes(mux *http.ServeMux) {
+	u := a.unsubscribeHandler()
+	mux.Handle("GET /"+digest.UnsubscribePath, u)
+	mux.Handle("POST /"+digest.UnsubscribePath, u)
+}
+
+func (a *App) healthRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -26,28 +82,23 @@ func (a *App) routes() http.Handler {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.HandleFunc("GET /api/v1/report", func(w http.ResponseWriter, _ *http.Request) {
-		snap := a.Snapshot()
-		if snap == nil {
-			http.Error(w, "no evaluation yet", http.StatusServiceUnavailable)
-			return
-		}
-		var buf bytes.Buffer
-		if err := report.WriteJSON(&buf, snap); err != nil {
-			a.log.Error("rendering report", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(buf.Bytes())
-	})
-	reload := a.reloadHandler()
-	mux.Handle("POST /-/reload", reload)
-	mux.Handle("PUT /-/reload", reload)
-	page := a.pageHandler()
-	mux.Handle("GET /{$}", page)
-	mux.Handle("GET /manager/{email}", page)
-	return mux
+}
+
+// reportJSON is GET /api/v1/report.
+func (a *App) reportJSON(w http.ResponseWriter, _ *http.Request) {
+	snap := a.Snapshot()
+	if snap == nil {
+		http.Error(w, "no evaluation yet", http.StatusServiceUnavailable)
+		return
+	}
+	var buf bytes.Buffer
+	if err := report.WriteJSON(&buf, snap); err != nil {
+		a.log.Error("rendering report", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(buf.Bytes())
 }
 
 // reloadHandler is POST and PUT /-/reload (other methods get 405 from the

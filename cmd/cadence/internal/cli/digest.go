@@ -26,11 +26,18 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 	recipient := fs.String("recipient", "", "only this `EMAIL` (preview: any person of the directory)")
 	out := fs.String("out", ".", "preview output `DIR`")
 	at := fs.String("at", "", "preview: evaluate at this `TIME` (RFC 3339 or YYYY-MM-DD; default now)")
+	resubscribe := fs.String("resubscribe", "", "undo the one-click unsubscribe of `EMAIL` (kept in the state)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *resubscribe != "" {
+		if *preview || *sendNow {
+			return &UsageError{Msg: "digest: --resubscribe goes alone"}
+		}
+		return runResubscribe(ctx, *cfgPath, *resubscribe, env)
+	}
 	if *preview == *sendNow {
-		return &UsageError{Msg: "digest: give exactly one of --preview or --send-now"}
+		return &UsageError{Msg: "digest: give exactly one of --preview, --send-now or --resubscribe"}
 	}
 	if *sendNow && *at != "" {
 		return &UsageError{Msg: "digest: --at is for --preview only (--send-now sends the current week)"}
@@ -49,6 +56,35 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		Snapshot: func() *cadence.Snapshot { return cur },
 		Previous: func(*cadence.Snapshot) *cadence.Snapshot { return prev },
 		Clock:    fixedClock{now},
+	}
+	if *sendNow {
+		if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {
+			return &ConfigError{Err: fmt.Errorf("config: %s: digest.smtp.host and digest.from must be set to send (see config.example.yaml)", cfg.File)}
+		}
+		if !cfg.EvaluateAt.IsZero() {
+			return &ConfigError{Err: fmt.Errorf("config: %s:%d: evaluate_at is set: --send-now sends the current week's digest and evaluates now (remove evaluate_at, or use --preview)", cfg.File, cfg.Line("evaluate_at"))}
+		}
+	}
+	// The state (the daemon's) holds the key of the opt-out links, who
+	// opted out, and the Google calendars' zones: a preview shows what
+	// would be sent when there is one.
+	var st *store.Store
+	if _, serr := os.Stat(cfg.Serve.StatePath); *sendNow || serr == nil {
+		if st, err = openStore(ctx, cfg.Serve.StatePath, env.Stderr); err != nil {
+			return err
+		}
+		defer st.Close()
+		if opts.UnsubscribeKey, err = st.Secret(ctx, "digest_unsubscribe"); err != nil {
+			return err
+		}
+		opts.Store = st
+		opts.GoogleZones = func() map[string]string {
+			z, err := st.GoogleCalendarZones(ctx)
+			if err != nil {
+				fmt.Fprintf(env.Stderr, "cadence: digest: %v\n", err)
+			}
+			return z
+		}
 	}
 
 	if *preview {
@@ -86,19 +122,10 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		return errors.Join(errs...)
 	}
 
-	if cfg.Digest.SMTP.Host == "" || cfg.Digest.From == "" {
-		return &ConfigError{Err: fmt.Errorf("config: %s: digest.smtp.host and digest.from must be set to send (see config.example.yaml)", cfg.File)}
-	}
 	pw, err := cfg.Digest.SMTP.Password(nil)
 	if err != nil {
 		return &ConfigError{Err: err}
 	}
-	st, err := store.Open(ctx, cfg.Serve.StatePath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	opts.Store = st
 	opts.Sender = digest.NewSMTPSender(cfg.Digest.SMTP, pw, nil)
 	opts.Clock = realClockCLI{now: env.Now}
 	svc, err := digest.New(opts)
@@ -111,6 +138,29 @@ func runDigest(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stdout, "  failed: %s\n", r)
 	}
 	return err
+}
+
+// runResubscribe removes a one-click opt-out from the state.
+func runResubscribe(ctx context.Context, cfgPath, who string, env Env) error {
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.Serve.StatePath, env.Stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ok, err := st.DigestResubscribe(ctx, who)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintf(env.Stdout, "%s had not unsubscribed with the digest's link (digest.opt_out in the configuration is separate)\n", who)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "%s gets the digest again\n", who)
+	return nil
 }
 
 // fileSafe keeps letters, digits, '@', '.', '_' and '-' of an email.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar/google"
@@ -26,17 +27,23 @@ func loadConfig(path string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// configAt loads the configuration and reads --at (default: now).
+// configAt loads the configuration and reads --at (default: the
+// configuration's evaluate_at, else now).
 func configAt(cfgPath, at string, env Env) (*config.Config, time.Time, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	now := env.Now()
-	if at != "" {
+	switch {
+	case at != "":
 		if now, err = parseTime("at", at, cfg.Timezone); err != nil {
 			return nil, time.Time{}, err
 		}
+	case !cfg.EvaluateAt.IsZero():
+		now = cfg.EvaluateAt
+		fmt.Fprintf(env.Stderr, "cadence: note: evaluating at %s, the configuration's evaluate_at (%s:%d), not now; --at overrides it\n",
+			now.Format(time.RFC3339), cfg.File, cfg.Line("evaluate_at"))
 	}
 	return cfg, now, nil
 }
@@ -49,8 +56,8 @@ func configAt(cfgPath, at string, env Env) (*config.Config, time.Time, error) {
 func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.Writer, lastWeek bool) (eng *engine.Engine, closeFn func(), err error) {
 	var st *store.Store
 	closeFn = func() {}
-	if _, serr := os.Stat(cfg.Serve.StatePath); cfg.Google.Enabled || serr == nil {
-		if st, err = store.Open(ctx, cfg.Serve.StatePath); err != nil {
+	if _, serr := os.Stat(cfg.Serve.StatePath); cfg.Google.Enabled || cfg.Microsoft.Enabled || serr == nil {
+		if st, err = openStore(ctx, cfg.Serve.StatePath, stderr); err != nil {
 			return nil, nil, err
 		}
 		closeFn = func() { st.Close() }
@@ -61,9 +68,27 @@ func oneShot(ctx context.Context, cfg *config.Config, now time.Time, stderr io.W
 		closeFn()
 		return nil, nil, err
 	}
-	opts.Notify = func(source, msg string) { fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg) }
+	var mu sync.Mutex // sources report concurrently; stderr may be any writer
+	opts.Notify = func(source, msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "cadence: source %s: %s\n", source, msg)
+	}
 	opts.NoLastWeek = !lastWeek
 	return engine.New(opts), closeFn, nil
+}
+
+// openStore opens the state store and says on stderr what Open changed
+// (a state file readable by others, made private).
+func openStore(ctx context.Context, path string, stderr io.Writer) (*store.Store, error) {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range st.Notes() {
+		fmt.Fprintf(stderr, "cadence: warning: %s\n", n)
+	}
+	return st, nil
 }
 
 // engineErr maps a directory problem to an invalid configuration (exit 3).

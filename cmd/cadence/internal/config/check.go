@@ -66,8 +66,8 @@ func (c *Config) LoadPeople() ([]cadence.Person, error) {
 // checked: a missing or broken feed is a per-source error at run time.
 // All problems are reported, one per line.
 func Check(c *Config) error {
-	if c.Google.Directory.Enabled && c.Directory.CSV == "" && c.Directory.YAML == "" {
-		// The org chart comes from the Workspace directory: reading it needs
+	if (c.Google.Directory.Enabled || c.Microsoft.Directory.Enabled) && c.Directory.CSV == "" && c.Directory.YAML == "" {
+		// The org chart comes from the Workspace or Entra ID directory: reading it needs
 		// the network, which check-config does not use.
 		return nil
 	}

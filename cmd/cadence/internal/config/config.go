@@ -49,12 +49,20 @@ type Config struct {
 	Policies []cadence.Rule
 	// Google configures Google Calendar as a source (off when absent).
 	Google Google
+	// Microsoft configures Microsoft 365 through Microsoft Graph as a
+	// source (off when absent).
+	Microsoft Microsoft
 	// Serve configures the daemon (`cadence serve`).
 	Serve Serve
 	// Metrics configures the Prometheus series built from the snapshot.
 	Metrics Metrics
 	// Digest configures the weekly digest email (digest.go).
 	Digest Digest
+	// EvaluateAt, when not zero, is the instant every evaluation is made
+	// at instead of the current time (a recorded organisation such as the
+	// example org, which would otherwise fade as the calendar moves on).
+	// --at overrides it; it cannot be set with digest.enabled.
+	EvaluateAt time.Time
 	// File is the configuration file name as given to Load or Parse.
 	File string
 
@@ -91,6 +99,9 @@ type Limits struct {
 type HTTP struct {
 	Timeout  time.Duration // whole request, per feed; default 30s
 	MaxBytes int64         // a larger feed is an error; default 20 MiB
+	// RedirectHosts are the hosts a feed may be redirected to besides its
+	// own: host names, "*.example.com" for every subdomain. Default none.
+	RedirectHosts []string
 }
 
 // ICS is one ICS feed: exactly one of Path (absolute) or URL is set.
@@ -137,6 +148,26 @@ type Serve struct {
 	// non-browser requests only); false answers 403 and leaves SIGHUP, as
 	// Prometheus's --web.enable-lifecycle. Default false.
 	EnableReload bool
+	// Page is where the org-health page and /api/v1/report are served.
+	Page Page
+}
+
+// Page configures the org-health page (/, /manager/...), the JSON report
+// (/api/v1/report) and the digest's unsubscribe link: they name people,
+// so they are served beside /metrics only when metrics name people too.
+// Read at start.
+type Page struct {
+	// Enabled serves them. Default true, except with metrics.identity id
+	// or hash and no ListenAddress: whoever may scrape hashed metrics is
+	// not shown the names behind them.
+	Enabled bool
+	// ListenAddress, when set, serves them on a listener of their own
+	// (and not beside /metrics). Default "": on serve.listen_address.
+	ListenAddress string
+	// WebConfigFile is that listener's exporter-toolkit web configuration
+	// (TLS, basic auth). Default serve.web_config_file. Absolute after
+	// Parse.
+	WebConfigFile string
 }
 
 // Metrics configures the domain series.
@@ -227,6 +258,13 @@ func (c *Config) ICSSources() []calendar.ICSSource {
 	return out
 }
 
+// Has reports whether the key at path ("sources.ics[2].timezone") is
+// written in the configuration file (not defaulted).
+func (c *Config) Has(path string) bool {
+	_, ok := c.lines[path]
+	return ok
+}
+
 // Line returns the line of the value of the key at path ("policies[1].every",
 // "sources.ics[0]") in the configuration file, or of its closest enclosing
 // key present in the file; 0 when none is. Commands use it to point at the
@@ -283,7 +321,11 @@ func resolvePaths(cfg *Config, dir string) {
 	cfg.Google.ServiceAccountKeyFile = abs(cfg.Google.ServiceAccountKeyFile)
 	cfg.Google.OAuthClientFile = abs(cfg.Google.OAuthClientFile)
 	cfg.Google.TokenFile = abs(cfg.Google.TokenFile)
+	cfg.Microsoft.ClientSecretFile = abs(cfg.Microsoft.ClientSecretFile)
+	cfg.Microsoft.CertificateFile = abs(cfg.Microsoft.CertificateFile)
+	cfg.Microsoft.CertificateKeyFile = abs(cfg.Microsoft.CertificateKeyFile)
 	cfg.Serve.WebConfigFile = abs(cfg.Serve.WebConfigFile)
+	cfg.Serve.Page.WebConfigFile = abs(cfg.Serve.Page.WebConfigFile)
 	cfg.Serve.StatePath = abs(cfg.Serve.StatePath)
 	cfg.Metrics.HashSaltFile = abs(cfg.Metrics.HashSaltFile)
 	normalizeDigest(cfg, abs)

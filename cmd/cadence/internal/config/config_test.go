@@ -92,13 +92,13 @@ func TestInvalidInline(t *testing.T) {
 		{"empty file", "", "config: c.yaml: directory: missing (expected exactly one of directory.csv or directory.yaml: the org chart file)"},
 		{"comments only", "# nothing\n", "config: c.yaml: directory: missing (expected exactly one of directory.csv or directory.yaml: the org chart file)"},
 		{"duplicate key", dir + "window: 7d\nwindow: 14d\n", "config: c.yaml:3: window: duplicate key (first at line 2)"},
-		{"scalar document", "hello\n", `config: c.yaml:1: top level: got the string "hello" (expected a mapping with keys timezone, directory, sources, classification, window, google, serve, digest, metrics, policies)`},
+		{"scalar document", "hello\n", `config: c.yaml:1: top level: got the string "hello" (expected a mapping with keys timezone, directory, sources, classification, window, evaluate_at, google, microsoft, serve, digest, metrics, policies)`},
 		{"syntax error on line 1", "a: b: c\n", "config: c.yaml:1: YAML syntax error: mapping values are not allowed in this context"},
 		{"tab indentation", dir + "sources:\n\thttp: {}\n", "config: c.yaml:3: YAML syntax error: found character that cannot start any token"},
 		{"unknown anchor", dir + "window: *w\n", "config: c.yaml: YAML syntax error: unknown anchor 'w' referenced"},
 		{"camel case key", dir + "classification: {skipLevels: 3}\n", `config: c.yaml:2: classification: unknown key "skipLevels" (did you mean "skip_levels"?)`},
 		{"unrelated key", dir + "sources: {feeds: []}\n", `config: c.yaml:2: sources: unknown key "feeds" (expected one of http, limits, ics)`},
-		{"non-scalar key", dir + "? [a, b]\n: c\n", `config: c.yaml:2: top level: a key that is a list (expected one of timezone, directory, sources, classification, window, google, serve, digest, metrics, policies)`},
+		{"non-scalar key", dir + "? [a, b]\n: c\n", `config: c.yaml:2: top level: a key that is a list (expected one of timezone, directory, sources, classification, window, evaluate_at, google, microsoft, serve, digest, metrics, policies)`},
 		{"huge integer", dir + "sources: {http: {max_bytes: 99999999999999999999}}\n", `config: c.yaml:2: sources.http.max_bytes: got the number 99999999999999999999 (expected a number of bytes such as 20971520)`},
 		{"duration overflow", dir + "window: 1000000w\n", `config: c.yaml:2: window: invalid duration "1000000w": out of range (expected a duration such as 90d)`},
 		{"ics item null", dir + "sources: {ics: [~]}\n", `config: c.yaml:2: sources.ics[0]: got no value (expected a feed with name, owner, and path or url)`},
@@ -107,7 +107,7 @@ func TestInvalidInline(t *testing.T) {
 		{"pairs in other case", dir + "policies: [{name: x, every: 7d, match: {pairs: [[A@x.io, mailto:a@X.io]]}}]\n", `config: c.yaml:2: policies[0].match.pairs[0]: "A@x.io" twice (expected two different people)`},
 		{"rule name null", dir + "policies: [{name: ~, every: 7d}]\n", `config: c.yaml:2: policies[0].name: got no value (expected a rule name such as direct)`},
 		{"rule without name", dir + "policies: [{every: 7d}]\n", `config: c.yaml:2: policies[0].name: missing (expected a unique rule name such as direct)`},
-		{"merge key", dir + "x: &x {window: 7d}\n", `config: c.yaml:2: unknown key "x" at top level (expected one of timezone, directory, sources, classification, window, google, serve, digest, metrics, policies)`},
+		{"merge key", dir + "x: &x {window: 7d}\n", `config: c.yaml:2: unknown key "x" at top level (expected one of timezone, directory, sources, classification, window, evaluate_at, google, microsoft, serve, digest, metrics, policies)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,7 +142,7 @@ func TestDefaults(t *testing.T) {
 		Timezone:  time.UTC,
 		Directory: Directory{CSV: abs(t, "testdata/org/people.csv")},
 		Sources: Sources{
-			HTTP:   HTTP{Timeout: 30 * time.Second, MaxBytes: 20 * 1024 * 1024},
+			HTTP:   HTTP{Timeout: 30 * time.Second, MaxBytes: 20 * 1024 * 1024, RedirectHosts: []string{}},
 			Limits: Limits{SeriesOccurrences: 10000, FeedOccurrences: 100000, EvaluationOccurrences: 5000000, ZoneTransitions: 50000, ParseTime: 10 * time.Second},
 			ICS:    []ICS{},
 		},
@@ -160,7 +160,7 @@ func TestDefaults(t *testing.T) {
 			SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
 			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second,
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
-			IdleTimeout: 2 * time.Minute, MaxConnections: 512,
+			IdleTimeout: 2 * time.Minute, MaxConnections: 512, Page: Page{Enabled: true},
 		},
 		Metrics: Metrics{PerPair: true, Identity: "email"},
 		Digest:  wantDigestDefaults(time.UTC),
@@ -180,7 +180,7 @@ func TestDefaults(t *testing.T) {
 func TestFullSnapshot(t *testing.T) {
 	cfg := mustParseFile(t, "testdata/full.yaml")
 	def := mustParseFile(t, "testdata/valid-minimal.yaml")
-	if cfg.Timezone != def.Timezone || cfg.Sources.HTTP != def.Sources.HTTP ||
+	if cfg.Timezone != def.Timezone || !reflect.DeepEqual(cfg.Sources.HTTP, def.Sources.HTTP) ||
 		cfg.Window != def.Window || cfg.Classification.MaxDuration != def.Classification.MaxDuration ||
 		cfg.Classification.SkipLevels != def.Classification.SkipLevels {
 		t.Errorf("example values differ from the defaults:\n%+v\n%+v", cfg, def)
@@ -220,7 +220,7 @@ func TestValidSources(t *testing.T) {
 	if cfg.Directory != (Directory{YAML: "/srv/org/people.yaml"}) {
 		t.Errorf("directory %+v (an absolute path stays as written)", cfg.Directory)
 	}
-	if cfg.Sources.HTTP != (HTTP{Timeout: 90 * time.Second, MaxBytes: 1 << 20}) {
+	if !reflect.DeepEqual(cfg.Sources.HTTP, HTTP{Timeout: 90 * time.Second, MaxBytes: 1 << 20, RedirectHosts: []string{"outlook.office365.com", "*.googleusercontent.com"}}) {
 		t.Errorf("http %+v", cfg.Sources.HTTP)
 	}
 	wantICS := []ICS{
@@ -516,5 +516,30 @@ func TestAliasBomb(t *testing.T) {
 	}
 	if n := len(err.Error()); n > 20000 {
 		t.Errorf("alias bomb error is %d bytes; the expansion was not bounded", n)
+	}
+}
+
+// TestProblemsNeverQuoteAFeedURL: a feed URL written anywhere in a bad
+// configuration is shown as its host only (the fixtures put the secret
+// "private-0123456789abcdef" in several places).
+func TestProblemsNeverQuoteAFeedURL(t *testing.T) {
+	files, _ := filepath.Glob("testdata/invalid-*.yaml")
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "private-0123456789abcdef") {
+			continue
+		}
+		n++
+		_, err = Parse(data, filepath.Base(f))
+		if err == nil || strings.Contains(err.Error(), "0123456789abcdef") {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if n < 2 {
+		t.Errorf("only %d fixtures carry the secret", n)
 	}
 }

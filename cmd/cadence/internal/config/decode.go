@@ -261,9 +261,28 @@ func describe(n *yaml.Node) string {
 	case "!!bool":
 		return "the boolean " + v
 	case "!!str":
+		if isURL(n.Value) {
+			return quote(n.Value)
+		}
 		return fmt.Sprintf("the string %q", v)
 	}
-	return fmt.Sprintf("%q", v)
+	return quote(v)
+}
+
+// isURL reports whether a value looks like a URL.
+func isURL(s string) bool { return strings.Contains(s, "://") }
+
+// quote quotes a value for a problem, except a URL, which is shown as its
+// host only: a feed URL written in the wrong place still carries its
+// secret token.
+func quote(s string) string {
+	if isURL(s) {
+		if h := calendar.URLHost(s); h != "" {
+			return "a URL (host " + h + ")"
+		}
+		return "a URL"
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // mapping decodes a mapping node against fields. A null node is an empty
@@ -391,6 +410,19 @@ func (d *decoder) duration(n *yaml.Node, path, want string, out *time.Duration) 
 	*out = v
 }
 
+func (d *decoder) instant(n *yaml.Node, path, want string, out *time.Time) {
+	s, ok := d.scalar(n, path, want)
+	if !ok {
+		return
+	}
+	t, err := time.Parse(time.RFC3339, s.Value)
+	if err != nil {
+		d.errorf(s.Line, path, "%q is not a time (expected %s)", s.Value, want)
+		return
+	}
+	*out = t
+}
+
 func (d *decoder) integer(n *yaml.Node, path, want string, out *int64) {
 	s, ok := d.scalar(n, path, want)
 	if !ok {
@@ -499,7 +531,11 @@ func (d *decoder) config(root *yaml.Node, c *Config) {
 		{"sources", func(n *yaml.Node, p string) { d.sources(n, p, &c.Sources) }},
 		{"classification", func(n *yaml.Node, p string) { d.classification(n, p, &c.Classification) }},
 		{"window", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &c.Window) }},
+		{"evaluate_at", func(n *yaml.Node, p string) {
+			d.instant(n, p, "an RFC 3339 time such as 2026-11-23T09:00:00Z", &c.EvaluateAt)
+		}},
 		{"google", func(n *yaml.Node, p string) { d.google(n, p, &c.Google) }},
+		{"microsoft", func(n *yaml.Node, p string) { d.microsoft(n, p, &c.Microsoft) }},
 		{"serve", func(n *yaml.Node, p string) { d.serve(n, p, &c.Serve) }},
 		{"digest", func(n *yaml.Node, p string) { d.digest(n, p, &c.Digest) }},
 		{"metrics", func(n *yaml.Node, p string) {
@@ -541,6 +577,15 @@ func (d *decoder) serve(n *yaml.Node, path string, s *Serve) {
 			s.MaxConnections = clampInt(v)
 		}},
 		{"enable_reload", func(n *yaml.Node, p string) { d.boolean(n, p, &s.EnableReload) }},
+		{"page", func(n *yaml.Node, p string) {
+			d.mapping(n, p, []field{
+				{"enabled", func(n *yaml.Node, p string) { d.boolean(n, p, &s.Page.Enabled) }},
+				{"listen_address", func(n *yaml.Node, p string) {
+					d.str(n, p, "a host:port such as 127.0.0.1:9817", &s.Page.ListenAddress)
+				}},
+				{"web_config_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.Page.WebConfigFile) }},
+			})
+		}},
 	})
 }
 
@@ -551,6 +596,9 @@ func (d *decoder) sources(n *yaml.Node, path string, s *Sources) {
 				{"timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.HTTP.Timeout) }},
 				{"max_bytes", func(n *yaml.Node, p string) {
 					d.integer(n, p, "a number of bytes such as 20971520", &s.HTTP.MaxBytes)
+				}},
+				{"redirect_hosts", func(n *yaml.Node, p string) {
+					d.strings(n, p, "a list of host names", "a host name such as calendar.example.com", &s.HTTP.RedirectHosts)
 				}},
 			})
 		}},

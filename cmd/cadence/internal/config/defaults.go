@@ -66,6 +66,9 @@ func setDefaults(c *Config) {
 	if !has("sources.limits.parse_time") {
 		l.ParseTime = calendar.DefaultParseTime
 	}
+	if c.Sources.HTTP.RedirectHosts == nil {
+		c.Sources.HTTP.RedirectHosts = []string{}
+	}
 	for i := range c.Sources.ICS {
 		if !has(fmt.Sprintf("sources.ics[%d].timezone", i)) {
 			c.Sources.ICS[i].Zone = c.Timezone
@@ -94,6 +97,7 @@ func setDefaults(c *Config) {
 		c.Window = DefaultWindow
 	}
 	setGoogleDefaults(c, has)
+	setMicrosoftDefaults(c, has)
 	sv := &c.Serve
 	if !has("serve.listen_address") {
 		sv.ListenAddress = DefaultListenAddress
@@ -133,6 +137,12 @@ func setDefaults(c *Config) {
 	}
 	if !has("metrics.identity") {
 		c.Metrics.Identity = DefaultIdentity
+	}
+	if !has("serve.page.enabled") {
+		c.Serve.Page.Enabled = c.Metrics.Identity == "email" || c.Serve.Page.ListenAddress != ""
+	}
+	if !has("serve.page.web_config_file") {
+		c.Serve.Page.WebConfigFile = c.Serve.WebConfigFile
 	}
 	setDigestDefaults(c)
 	if !has("policies") {

@@ -16,6 +16,9 @@ import (
 
 var sourceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 
+// redirectHost is a host name, an IPv4 address, or "*." and a name.
+var redirectHost = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
+
 // validate checks every value of a decoded, defaulted configuration and
 // records each problem with the line of the key it concerns (or of the
 // closest enclosing key when the key is absent). It is the only place values
@@ -30,7 +33,7 @@ func validate(d *decoder, c *Config) {
 	// directory
 	switch {
 	case c.Directory.CSV == "" && c.Directory.YAML == "":
-		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled {
+		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled && !c.Microsoft.Directory.Enabled {
 			at("directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
 		}
 	case c.Directory.CSV != "" && c.Directory.YAML != "":
@@ -38,6 +41,11 @@ func validate(d *decoder, c *Config) {
 	}
 
 	validateGoogle(d, c, at)
+	validateMicrosoft(d, c, at)
+
+	if !c.EvaluateAt.IsZero() && c.Digest.Enabled {
+		at("evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
+	}
 
 	// serve
 	if c.Serve.ListenAddress == "" {
@@ -47,6 +55,16 @@ func validate(d *decoder, c *Config) {
 	}
 	if c.Serve.StatePath == "" {
 		at("serve.state_path", "empty (expected the path of the state file, such as cadence.db)")
+	}
+	if pa := c.Serve.Page.ListenAddress; pa != "" {
+		if _, _, err := net.SplitHostPort(pa); err != nil {
+			at("serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", pa)
+		} else if pa == c.Serve.ListenAddress {
+			at("serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", pa)
+		}
+	}
+	if has("serve.page.web_config_file") && c.Serve.Page.ListenAddress == "" {
+		at("serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
 	}
 	for _, k := range []struct {
 		key string
@@ -85,6 +103,11 @@ func validate(d *decoder, c *Config) {
 	if c.Sources.HTTP.MaxBytes <= 0 {
 		at("sources.http.max_bytes", "%d is not positive (expected a number of bytes > 0 such as 20971520)", c.Sources.HTTP.MaxBytes)
 	}
+	for i, h := range c.Sources.HTTP.RedirectHosts {
+		if !redirectHost.MatchString(h) {
+			at(fmt.Sprintf("sources.http.redirect_hosts[%d]", i), "%s is not a host name (expected a name such as calendar.example.com or *.example.com: no scheme, port or path)", quote(h))
+		}
+	}
 	for _, l := range []struct {
 		key string
 		v   int64
@@ -111,7 +134,7 @@ func validate(d *decoder, c *Config) {
 				at(p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
 			}
 		case !sourceName.MatchString(s.Name):
-			at(p+".name", "%q has characters other than letters, digits, '.', '_' and '-'", s.Name)
+			at(p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
 		default:
 			if first, dup := names[s.Name]; dup {
 				at(p+".name", "duplicate source name %q (first at line %d)", s.Name, first)
@@ -125,7 +148,7 @@ func validate(d *decoder, c *Config) {
 				at(p+".owner", "missing (expected the email of the calendar's owner)")
 			}
 		case !isEmail(normEmail(s.Owner)):
-			at(p+".owner", "%q is not an email address (expected the email of the calendar's owner)", s.Owner)
+			at(p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
 		}
 		switch {
 		case s.Path != "" && s.URL != "":

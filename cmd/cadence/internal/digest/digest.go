@@ -24,6 +24,8 @@ type Clock = engine.Clock
 type Store interface {
 	DigestAttempt(ctx context.Context, week, recipient, messageID string, at time.Time) (*store.DigestRecord, error)
 	DigestDone(ctx context.Context, week, recipient, errText string, at time.Time) error
+	// DigestOptOuts lists who unsubscribed with the one-click link.
+	DigestOptOuts(ctx context.Context) ([]string, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -49,6 +51,14 @@ type Options struct {
 	Sender Sender
 	// Sleep waits between send attempts; default waits on Clock.After.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// UnsubscribeKey signs each recipient's one-click opt-out link under
+	// digest.base_url (the state's secret); nil: List-Unsubscribe has the
+	// mailto only.
+	UnsubscribeKey []byte
+	// GoogleZones returns each Google calendar's zone (calendar id → IANA
+	// name; the state's), for the times of each recipient's digest; nil:
+	// none (ICS feeds' configured zones, then digest.timezone).
+	GoogleZones func() map[string]string
 }
 
 // Service schedules and sends the digest.
@@ -57,8 +67,8 @@ type Service struct {
 	cfg  *config.Config
 	log  *slog.Logger
 	m    metrics
-	// compose is Compose (tests make it fail for one recipient).
-	compose func(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient string, now time.Time) (*Rendered, error)
+	// compose is ComposeFor (tests make it fail for one recipient).
+	compose func(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient string, now time.Time, per Personal) (*Rendered, error)
 }
 
 type metrics struct {
@@ -82,7 +92,7 @@ func New(opts Options) (*Service, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{opts: opts, cfg: opts.Config, log: opts.Logger, compose: Compose}
+	s := &Service{opts: opts, cfg: opts.Config, log: opts.Logger, compose: ComposeFor}
 	if s.opts.Sleep == nil {
 		s.opts.Sleep = func(ctx context.Context, d time.Duration) error {
 			select {
@@ -191,10 +201,11 @@ func (s *Service) Preview(recipient string) ([]*Rendered, error) {
 	}
 	prev := s.previous(cur)
 	week := Week(s.cfg, cur.AsOf)
+	per := s.personal(cur)
 	var out []*Rendered
 	var errs []error
 	for _, r := range list {
-		d, err := s.compose(s.cfg, cur, prev, week, r, cur.AsOf)
+		d, err := s.compose(s.cfg, cur, prev, week, r, cur.AsOf, per(r))
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -216,7 +227,39 @@ func (s *Service) recipients(cur *cadence.Snapshot, only string) ([]string, erro
 	for _, u := range unknown {
 		s.log.Warn("digest recipient not in the directory; skipped", "recipient", u)
 	}
-	return list, nil
+	if s.opts.Store == nil {
+		return list, nil
+	}
+	// Who unsubscribed with the one-click link.
+	out, err := s.opts.Store.DigestOptOuts(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	gone := map[string]bool{}
+	for _, o := range out {
+		if p, ok := cur.Directory.Resolve(o); ok {
+			gone[p] = true
+		}
+	}
+	kept := list[:0]
+	for _, r := range list {
+		if !gone[r] {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
+}
+
+// personal is each recipient's zone and opt-out link, for one run.
+func (s *Service) personal(cur *cadence.Snapshot) func(recipient string) Personal {
+	var google map[string]string
+	if s.opts.GoogleZones != nil {
+		google = s.opts.GoogleZones()
+	}
+	zone := RecipientZones(s.cfg, cur.Directory, google)
+	return func(r string) Personal {
+		return Personal{Zone: zone(r), UnsubscribeURL: UnsubscribeURL(s.cfg.Digest.BaseURL, s.opts.UnsubscribeKey, r)}
+	}
 }
 
 // Result sums up one run over a week's recipients.
@@ -248,12 +291,13 @@ func (s *Service) sendWeek(ctx context.Context, week, only string) (Result, erro
 		return res, err
 	}
 	prev := s.previous(cur)
+	per := s.personal(cur)
 	var errs []error
 	for _, r := range list {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		d, err := s.compose(s.cfg, cur, prev, week, r, s.opts.Clock.Now())
+		d, err := s.compose(s.cfg, cur, prev, week, r, s.opts.Clock.Now(), per(r))
 		if err != nil {
 			errs = append(errs, err)
 			res.Fail = append(res.Fail, r)

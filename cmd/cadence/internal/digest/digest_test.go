@@ -42,8 +42,12 @@ digest:
   base_url: https://cadence.example.com/
   from: "cadence <cadence@example.com>"
 `)
+	// Each recipient's times in their own zone (their feed's timezone:
+	// gus and ivan are in New York), with their opt-out link.
+	zone := RecipientZones(cfg, cur.Directory, nil)
+	key := []byte("a fixed key for the goldens only")
 	for _, who := range []string{rootManager, firstLineMgr, "gus@example.com", "ivan@example.com"} {
-		d, err := Compose(cfg, cur, prev, Week(cfg, cur.AsOf), who, cur.AsOf)
+		d, err := ComposeFor(cfg, cur, prev, Week(cfg, cur.AsOf), who, cur.AsOf, Personal{Zone: zone(who), UnsubscribeURL: UnsubscribeURL(cfg.Digest.BaseURL, key, who)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -503,6 +507,9 @@ func TestExamplePageGoldens(t *testing.T) {
 	h := report.NewPageHandler(func() *cadence.Snapshot { return cur }, report.PageOptions{
 		View:     report.ViewOptions{Location: berlin},
 		Previous: func(*cadence.Snapshot) *cadence.Snapshot { return prev },
+		Trend:    exampleTrend(t, berlin),
+		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
+			{Name: "readyz", Href: "/readyz"}},
 	})
 	for path, file := range map[string]string{"/": "index.html", "/manager/ana@example.com": "manager-ana.html", "/manager/gus@example.com": "manager-gus.html"} {
 		rec := httptest.NewRecorder()

@@ -27,6 +27,7 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
+	"github.com/cadence-dev/cadence/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in report/testdata/digest")
@@ -99,6 +100,26 @@ func example(t testing.TB) (*config.Config, *cadence.Snapshot, *cadence.Snapshot
 		t.Fatal("example org evaluation failed earlier")
 	}
 	return exampleCfg, exampleCur, examplePrev
+}
+
+// exampleTrend is what the daemon stores for the example org: the week of
+// pinned recorded live, the 11 before reconstructed at its first start
+// (the example org evaluated a week, two weeks, ... earlier).
+func exampleTrend(t testing.TB, loc *time.Location) func(string) []report.TrendPoint {
+	t.Helper()
+	cfg, cur, _ := example(t)
+	_, occs, dir := evaluate(t, cfg, pinned)
+	by := map[string][]report.TrendPoint{}
+	for k := report.StripWeeks - 1; k >= 0; k-- {
+		s := cur
+		if k > 0 {
+			s = cadence.Evaluate(dir, occs, cfg.Options(), pinned.AddDate(0, 0, -7*k), cur.Sources)
+		}
+		for m, p := range report.WeekPoints(s, loc, k > 0) {
+			by[m] = append(by[m], p)
+		}
+	}
+	return func(m string) []report.TrendPoint { return by[m] }
 }
 
 // withDigest returns a copy of cfg with a digest section parsed from yaml

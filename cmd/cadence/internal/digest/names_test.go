@@ -117,11 +117,11 @@ func TestOneBadRecipientDoesNotStopTheOthers(t *testing.T) {
 	base, _, _ := example(t)
 	snap := awkwardSnapshot(t)
 	failFor := func(s *Service) {
-		s.compose = func(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient string, now time.Time) (*Rendered, error) {
+		s.compose = func(cfg *config.Config, cur, prev *cadence.Snapshot, week, recipient string, now time.Time, per Personal) (*Rendered, error) {
 			if recipient == "bob@example.com" {
 				return nil, errors.New("digest: recipient bob@example.com: broken")
 			}
-			return Compose(cfg, cur, prev, week, recipient, now)
+			return ComposeFor(cfg, cur, prev, week, recipient, now, per)
 		}
 	}
 	s, err := New(Options{Config: base, Snapshot: func() *cadence.Snapshot { return snap }})

@@ -1,6 +1,7 @@
 // Package setup turns a configuration into the engine's options: the
-// directory sources (the org chart file, the Workspace directory, merged),
-// the calendar sources (ICS feeds, Google Calendar) and the evaluation
+// directory sources (the org chart file, the Workspace or Entra ID
+// directory, merged), the calendar sources (ICS feeds, Google Calendar,
+// Microsoft 365) and the evaluation
 // options. It is the only place in cmd/ that knows which sources exist;
 // the engine never asks. Errors are the sources' own (credentials are
 // never part of them).
@@ -10,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +20,7 @@ import (
 	"github.com/cadence-dev/cadence/calendar"
 	"github.com/cadence-dev/cadence/calendar/google"
 	"github.com/cadence-dev/cadence/calendar/icsfeed"
+	"github.com/cadence-dev/cadence/calendar/microsoft"
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
 	"github.com/cadence-dev/cadence/internal/engine"
 	"github.com/cadence-dev/cadence/internal/store"
@@ -26,19 +29,20 @@ import (
 // Deps are what the caller injects.
 type Deps struct {
 	// Store is the state (nil = none: no history, no stored feeds; Google
-	// then cannot sync).
+	// and Microsoft then cannot sync).
 	Store *store.Store
 	// ReadOnly: the one-shot commands apply the stored history and feed
-	// data without writing them (Google's sync state is still written:
-	// it cannot sync otherwise).
+	// data without writing them (Google's and Microsoft's sync state is
+	// still written: they cannot sync otherwise).
 	ReadOnly bool
 	Clock    engine.Clock
 	Metrics  *engine.Metrics
 	// Registerer receives the Google source's metrics (nil = none).
 	Registerer prometheus.Registerer
-	// GoogleClock paces the Google syncer's rate limits and backoff (nil =
-	// Clock). A one-shot command's clock is fixed at --at: it passes the
-	// wall clock here.
+	// GoogleClock paces the Google and Microsoft syncers' rate limits and
+	// backoff (nil = Clock). A one-shot command's clock is fixed at --at:
+	// it passes the wall clock here. (The Microsoft sync window is placed
+	// on Clock, the evaluation's.)
 	GoogleClock google.Clock
 	// Fetch replaces how ICS feeds are fetched (tests).
 	Fetch icsfeed.FetchFunc
@@ -48,6 +52,10 @@ type Deps struct {
 type Built struct {
 	ICS    *icsfeed.Source
 	Google *google.Syncer // nil without a google: section
+	// Microsoft is nil without a microsoft: section; microsoftCfg is the
+	// section it was built from (kept on reload while it is unchanged).
+	Microsoft    *microsoft.Syncer
+	microsoftCfg config.Microsoft
 }
 
 // Options builds the engine's options for cfg. prev, when not nil, is the
@@ -66,6 +74,7 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 		SyncEvery:              cfg.Serve.SyncEvery,
 		EvaluateEvery:          cfg.Serve.EvaluateEvery,
 		FirstEvaluationTimeout: cfg.Serve.FirstEvaluationTimeout,
+		EvaluateAt:             cfg.EvaluateAt,
 	}
 	if d.Clock == nil {
 		d.Clock = engine.RealClock
@@ -76,13 +85,14 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	}
 	b := &Built{}
 	icsOpts := icsfeed.Options{
-		Feeds:    icsFeeds(cfg),
-		Timeout:  cfg.Sources.HTTP.Timeout,
-		MaxBytes: cfg.Sources.HTTP.MaxBytes,
-		Limits:   Limits(cfg),
-		ReadOnly: d.ReadOnly,
-		Fetch:    d.Fetch,
-		Now:      d.Clock.Now,
+		Feeds:         icsFeeds(cfg),
+		Timeout:       cfg.Sources.HTTP.Timeout,
+		MaxBytes:      cfg.Sources.HTTP.MaxBytes,
+		RedirectHosts: cfg.Sources.HTTP.RedirectHosts,
+		Limits:        Limits(cfg),
+		ReadOnly:      d.ReadOnly,
+		Fetch:         d.Fetch,
+		Now:           d.Clock.Now,
 	}
 	if d.Store != nil {
 		icsOpts.Store = d.Store
@@ -94,9 +104,9 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	o.Sources = append(o.Sources, b.ICS)
 
 	fileDir := engine.DirectoryFunc(func(ctx context.Context) ([]cadence.Person, error) {
-		if cfg.Google.Directory.Enabled {
-			// Overrides of the Workspace directory: they need not form a
-			// directory on their own.
+		if cfg.Google.Directory.Enabled || cfg.Microsoft.Directory.Enabled {
+			// Overrides of the Workspace or Entra ID directory: they need
+			// not form a directory on their own.
 			return cfg.LoadPeople()
 		}
 		dir, err := cfg.LoadDirectory() // errors name the config key and line
@@ -106,8 +116,11 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 		return engine.DirectoryOf(dir).People(ctx)
 	})
 
+	o.Directory = []engine.DirectorySource{fileDir}
+	if err := addMicrosoft(ctx, cfg, d, prev, b, &o, fileDir); err != nil {
+		return o, nil, err
+	}
 	if !cfg.Google.Enabled {
-		o.Directory = []engine.DirectorySource{fileDir}
 		return o, b, nil
 	}
 	if prev != nil && prev.Google != nil && !googleChanged {
@@ -128,7 +141,6 @@ func Options(ctx context.Context, cfg *config.Config, d Deps, prev *Built, googl
 	}
 	o.Sources = append(o.Sources, src)
 	if !g.Directory.Enabled {
-		o.Directory = []engine.DirectorySource{fileDir}
 		return o, b, nil
 	}
 	_, dirEndpoint := google.Endpoints(g.Endpoint)
@@ -267,6 +279,135 @@ func directoryClient(ctx context.Context, cfg *config.Config) (*http.Client, err
 
 var _ calendar.Source = (*icsfeed.Source)(nil)
 var _ calendar.Source = (*google.Source)(nil)
+var _ calendar.Source = (*microsoft.Source)(nil)
+
+// addMicrosoft adds the Microsoft 365 source of cfg (and the Entra ID
+// directory, merged with the org chart file as overrides) to o. The
+// running syncer of prev is kept while the microsoft: section is
+// unchanged (its metrics are registered once).
+func addMicrosoft(ctx context.Context, cfg *config.Config, d Deps, prev, b *Built, o *engine.Options, fileDir engine.DirectorySource) error {
+	m := cfg.Microsoft
+	if !m.Enabled {
+		return nil
+	}
+	if prev != nil && prev.Microsoft != nil && reflect.DeepEqual(prev.microsoftCfg, m) {
+		b.Microsoft = prev.Microsoft
+	} else {
+		if d.Store == nil {
+			return fmt.Errorf("microsoft: no state store (serve.state_path)")
+		}
+		var err error
+		if b.Microsoft, err = newMicrosoft(cfg, d); err != nil {
+			return err
+		}
+	}
+	b.microsoftCfg = m
+	zone := m.Timezone
+	if zone == nil {
+		zone = cfg.Timezone
+	}
+	src := &microsoft.Source{Syncer: b.Microsoft, Zone: zone}
+	if m.Mailboxes == "list" {
+		src.List = m.MailboxList
+	}
+	o.Sources = append(o.Sources, src)
+	if m.Directory.Enabled {
+		o.Directory = []engine.DirectorySource{entra(b.Microsoft, microsoft.DirectoryConfig{
+			TeamStartAttribute: m.Directory.TeamStartAttribute, CreationAsHireDate: m.Directory.CreationAsHireDate,
+		})}
+		if cfg.Directory.CSV != "" || cfg.Directory.YAML != "" {
+			o.Directory = append(o.Directory, fileDir)
+		}
+		o.RefreshDirectory = true
+	}
+	return nil
+}
+
+// entra is the Entra ID directory as a directory source: the source
+// returns its own users, mapped here.
+func entra(s *microsoft.Syncer, dc microsoft.DirectoryConfig) engine.DirectorySource {
+	return engine.DirectoryFunc(func(ctx context.Context) ([]cadence.Person, error) {
+		users, err := s.Directory(ctx, dc)
+		if err != nil {
+			return nil, fmt.Errorf("microsoft directory: %w", err)
+		}
+		out := make([]cadence.Person, 0, len(users))
+		for _, u := range users {
+			out = append(out, cadence.Person{
+				Email: u.Email, Name: u.Name, Manager: u.Manager, HireDate: u.HireDate, TeamStart: u.TeamStart,
+				Aliases: u.Aliases, ID: u.ID, Title: u.Title, Department: u.Department, Pos: u.Pos,
+			})
+		}
+		return out, nil
+	})
+}
+
+// MicrosoftWindow is the sync window of the Microsoft source for an
+// evaluation window: back past the engine's expansion window (and last
+// week's evaluation) and ahead past next_scheduled, each with the
+// source's margin and a week of slack; a new window every 30 days.
+func MicrosoftWindow(window time.Duration) (back, ahead, minAhead time.Duration) {
+	day := 24 * time.Hour
+	ref := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	exp := engine.ExpansionWindow(ref, window)
+	back = ref.Sub(exp.From) + 7*day + microsoft.Margin + 7*day
+	minAhead = exp.To.Sub(ref) + microsoft.Margin + 7*day
+	return back, minAhead + 30*day, minAhead
+}
+
+// newMicrosoft builds the Microsoft syncer of cfg on the state store.
+// Credentials are read here; errors never contain their contents.
+func newMicrosoft(cfg *config.Config, d Deps) (*microsoft.Syncer, error) {
+	m := cfg.Microsoft
+	mc := microsoft.Config{
+		Endpoint:         m.Endpoint,
+		PageSize:         m.PageSize,
+		RequestsPer10Min: m.RequestsPer10Min,
+		Concurrency:      m.Concurrency,
+		MaxAttempts:      m.MaxAttempts,
+		RequestTimeout:   m.RequestTimeout,
+		Registerer:       d.Registerer,
+		WindowNow:        d.Clock.Now,
+	}
+	mc.Back, mc.Ahead, mc.MinAhead = MicrosoftWindow(cfg.Window)
+	if d.GoogleClock != nil {
+		mc.Clock = d.GoogleClock
+	} else {
+		mc.Clock = googleClock{d.Clock}
+	}
+	if d.Metrics != nil {
+		mc.SyncDuration = d.Metrics.SyncDuration()
+	}
+	secret, err := m.ClientSecret(nil)
+	if err != nil {
+		return nil, err
+	}
+	if secret != "" || m.CertificateFile != "" {
+		creds := microsoft.Credentials{TokenURL: m.TokenURL, ClientID: m.ClientID, Scope: microsoft.Scope(m.Endpoint), ClientSecret: secret}
+		if creds.TokenURL == "" {
+			creds.TokenURL = microsoft.TokenURL(m.Tenant)
+		}
+		if m.CertificateFile != "" {
+			certPEM, err := microsoft.ReadSecretFile(m.CertificateFile, "certificate_file")
+			if err != nil {
+				return nil, err
+			}
+			keyPEM := certPEM
+			if m.CertificateKeyFile != "" {
+				if keyPEM, err = microsoft.ReadSecretFile(m.CertificateKeyFile, "certificate_key_file"); err != nil {
+					return nil, err
+				}
+			}
+			if creds.Certificate, creds.Key, err = microsoft.ParseCertificate(certPEM, keyPEM); err != nil {
+				return nil, err
+			}
+		}
+		if mc.Client, err = creds.Client(); err != nil {
+			return nil, err
+		}
+	}
+	return microsoft.New(mc, d.Store)
+}
 
 // Limits are the configured per-calendar limits (sources.limits).
 func Limits(cfg *config.Config) calendar.Limits {

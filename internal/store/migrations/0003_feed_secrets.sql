@@ -1,0 +1,11 @@
+-- ICS feed records no longer hold what a feed URL carries: Google's secret
+-- address (private-<token>), Outlook's published links (a token in the
+-- path), keys in the query, passwords. The definition keeps the URL only as
+-- its SHA-256 (owner|path|sha256:HEX|zone, icsfeed.SourceID), so stored
+-- data stays in use; the body keeps only what evaluation reads
+-- (calendar.Minimize: no descriptions, locations, attachments, alarms).
+-- cadence_feed_source and cadence_feed_body are the store's own functions
+-- (registered with the driver in store.go). The database is vacuumed
+-- afterwards, so no free page keeps the old text.
+-- cadence:vacuum
+UPDATE ics_feeds SET source = cadence_feed_source(source), body = cadence_feed_body(body);
