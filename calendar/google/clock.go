@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Clock is the source of time for rate limiting, backoff and the
@@ -35,41 +37,17 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// bucket is a token bucket on an injected clock: rate tokens per second,
-// up to burst. Like rate.Limiter's Reserve, a caller takes a token even
-// when none is left and waits until it would have been refilled, so
+// newBucket is a token bucket of perMinute tokens a minute, up to burst,
+// read with explicit times (the injected clock): ReserveN(now, 1).DelayFrom(now)
+// takes a token even when none is left and says how long to wait, so
 // concurrent callers queue fairly.
-type bucket struct {
-	mu     sync.Mutex
-	rate   float64 // tokens per second
-	burst  float64
-	tokens float64
-	last   time.Time
+func newBucket(perMinute int, burst int) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(float64(perMinute)/60), max(1, burst))
 }
 
-func newBucket(perMinute int, burst int, now time.Time) *bucket {
-	if burst < 1 {
-		burst = 1
-	}
-	return &bucket{rate: float64(perMinute) / 60, burst: float64(burst), tokens: float64(burst), last: now}
-}
-
-// reserve takes one token and returns how long to wait before using it.
-func (b *bucket) reserve(now time.Time) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if now.After(b.last) {
-		b.tokens += now.Sub(b.last).Seconds() * b.rate
-		if b.tokens > b.burst {
-			b.tokens = b.burst
-		}
-		b.last = now
-	}
-	b.tokens--
-	if b.tokens >= 0 {
-		return 0
-	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+// reserve takes one token of b at now and returns how long to wait.
+func reserve(b *rate.Limiter, now time.Time) time.Duration {
+	return b.ReserveN(now, 1).DelayFrom(now)
 }
 
 // limiter holds the per-project bucket and one bucket per quota user.
@@ -77,14 +55,14 @@ type limiter struct {
 	mu         sync.Mutex
 	perUser    int
 	perProject int
-	project    *bucket
-	users      map[string]*bucket
+	project    *rate.Limiter
+	users      map[string]*rate.Limiter
 }
 
 func newLimiter(perUser, perProject int, now time.Time) *limiter {
-	l := &limiter{perUser: perUser, perProject: perProject, users: map[string]*bucket{}}
+	l := &limiter{perUser: perUser, perProject: perProject, users: map[string]*rate.Limiter{}}
 	if perProject > 0 {
-		l.project = newBucket(perProject, max(1, perProject/60), now)
+		l.project = newBucket(perProject, perProject/60)
 	}
 	return l
 }
@@ -97,14 +75,14 @@ func (l *limiter) wait(ctx context.Context, clk Clock, user string) error {
 		l.mu.Lock()
 		b, ok := l.users[user]
 		if !ok {
-			b = newBucket(l.perUser, max(1, l.perUser/60), now)
+			b = newBucket(l.perUser, l.perUser/60)
 			l.users[user] = b
 		}
 		l.mu.Unlock()
-		d = b.reserve(now)
+		d = reserve(b, now)
 	}
 	if l.project != nil {
-		d = max(d, l.project.reserve(now))
+		d = max(d, reserve(l.project, now))
 	}
 	if d > 0 {
 		return clk.Sleep(ctx, d)

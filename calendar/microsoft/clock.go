@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Clock is the source of time for rate limiting, backoff, the sync
@@ -36,38 +38,12 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// bucket is a token bucket on an injected clock: rate tokens per second,
-// up to burst. A caller takes a token even when none is left and waits
-// until it would have been refilled, so concurrent callers queue fairly.
-type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newBucket(per10m int, now time.Time) *bucket {
-	burst := max(1, per10m/60)
-	return &bucket{rate: float64(per10m) / 600, burst: float64(burst), tokens: float64(burst), last: now}
-}
-
-// reserve takes one token and returns how long to wait before using it.
-func (b *bucket) reserve(now time.Time) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if now.After(b.last) {
-		b.tokens += now.Sub(b.last).Seconds() * b.rate
-		if b.tokens > b.burst {
-			b.tokens = b.burst
-		}
-		b.last = now
-	}
-	b.tokens--
-	if b.tokens >= 0 {
-		return 0
-	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+// newBucket is a token bucket of per10m tokens every 10 minutes, up to a
+// minute's worth, read with explicit times (the injected clock):
+// ReserveN(now, 1).DelayFrom(now) takes a token even when none is left
+// and says how long to wait, so concurrent callers queue fairly.
+func newBucket(per10m int) *rate.Limiter {
+	return rate.NewLimiter(rate.Limit(float64(per10m)/600), max(1, per10m/60))
 }
 
 // limiter keeps Graph's per-mailbox limits on the client side: at most
@@ -81,7 +57,7 @@ type limiter struct {
 }
 
 type mailboxLimit struct {
-	rate  *bucket
+	rate  *rate.Limiter
 	slots chan struct{}
 }
 
@@ -96,7 +72,7 @@ func (l *limiter) of(mailbox string, now time.Time) *mailboxLimit {
 	if !ok {
 		m = &mailboxLimit{slots: make(chan struct{}, l.concurrent)}
 		if l.per10m > 0 {
-			m.rate = newBucket(l.per10m, now)
+			m.rate = newBucket(l.per10m)
 		}
 		l.mailboxes[mailbox] = m
 	}
@@ -108,7 +84,8 @@ func (l *limiter) of(mailbox string, now time.Time) *mailboxLimit {
 func (l *limiter) acquire(ctx context.Context, clk Clock, mailbox string) (release func(), err error) {
 	m := l.of(mailbox, clk.Now())
 	if m.rate != nil {
-		if d := m.rate.reserve(clk.Now()); d > 0 {
+		now := clk.Now()
+		if d := m.rate.ReserveN(now, 1).DelayFrom(now); d > 0 {
 			if err := clk.Sleep(ctx, d); err != nil {
 				return nil, err
 			}
