@@ -140,9 +140,6 @@ func newEnv(t *testing.T, cfg google.Config) *env {
 	cfg.Endpoint = fakegoogle.CalendarEndpoint(e.srv.URL)
 	cfg.Clock = e.clock
 	cfg.Registerer = e.reg
-	if cfg.Rand == nil {
-		cfg.Rand = func() float64 { return 0.5 }
-	}
 	s, err := google.New(cfg, e.store)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	gax "github.com/googleapis/gax-go/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -72,8 +72,6 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Clock paces rate limiting and backoff (nil = RealClock).
 	Clock Clock
-	// Rand returns a float in [0, 1) for the jitter (nil = math/rand/v2).
-	Rand func() float64
 	// Registerer receives the operational metrics (nil = not registered).
 	Registerer prometheus.Registerer
 	// SyncDuration, when set, is the cadence_source_sync_duration_seconds
@@ -177,7 +175,6 @@ type Syncer struct {
 	cfg     Config
 	store   StateStore
 	clock   Clock
-	rand    func() float64
 	limiter *limiter
 	metrics *metrics
 	// locks serializes syncs of the same calendar.
@@ -235,12 +232,9 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, rand: cfg.Rand, locks: map[string]*sync.Mutex{}, feeds: map[string]cachedFeed{}}
+	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, locks: map[string]*sync.Mutex{}, feeds: map[string]cachedFeed{}}
 	if s.clock == nil {
 		s.clock = RealClock{}
-	}
-	if s.rand == nil {
-		s.rand = rand.Float64
 	}
 	s.limiter = newLimiter(cfg.PerUserPerMinute, cfg.PerProjectPerMinute, s.clock.Now())
 	m, err := newMetrics(cfg.Registerer, cfg.SyncDuration)
@@ -679,10 +673,11 @@ func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, reque
 	var zero T
 	var last error
 	var retryAfter time.Duration
+	bo := s.newBackoff()
 	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
 		if attempt > 0 {
 			s.metrics.retries.WithLabelValues(method).Inc()
-			if err := s.clock.Sleep(ctx, max(s.backoff(attempt-1), min(retryAfter, s.cfg.MaxBackoff))); err != nil {
+			if err := s.clock.Sleep(ctx, max(bo.Pause(), min(retryAfter, s.cfg.MaxBackoff))); err != nil {
 				return zero, fmt.Errorf("%w (after %d attempts; last error: %v)", err, attempt, last)
 			}
 		}
@@ -711,6 +706,12 @@ func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, reque
 	return zero, fmt.Errorf("gave up after %d attempts: %w", s.cfg.MaxAttempts, last)
 }
 
+// newBackoff is one request's retry pacing: truncated exponential
+// backoff with full jitter, from BaseBackoff up to MaxBackoff.
+func (s *Syncer) newBackoff() gax.Backoff {
+	return gax.Backoff{Initial: s.cfg.BaseBackoff, Max: s.cfg.MaxBackoff, Multiplier: 2}
+}
+
 // transportError rewrites errors without an HTTP answer: a URL error
 // loses its query string (sync and page tokens stay out of messages), and
 // a per-request deadline says so.
@@ -727,16 +728,4 @@ func transportError(err error, timeout time.Duration) error {
 		return fmt.Errorf("no answer within the request timeout (%v): %w", timeout, err)
 	}
 	return err
-}
-
-// backoff is the wait before retry n (0-based): uniform in
-// [0, min(MaxBackoff, BaseBackoff*2^n)).
-func (s *Syncer) backoff(n int) time.Duration {
-	ceil := s.cfg.MaxBackoff
-	if n < 30 {
-		if d := s.cfg.BaseBackoff << n; d > 0 && d < ceil {
-			ceil = d
-		}
-	}
-	return time.Duration(s.rand() * float64(ceil))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	gax "github.com/googleapis/gax-go/v2"
 	"io"
 	"net/http"
 	"net/url"
@@ -135,13 +136,14 @@ type request struct {
 func (s *Syncer) get(ctx context.Context, r request, requests *int, out any) error {
 	var last error
 	var retryAfter time.Duration
+	bo := gax.Backoff{Initial: s.cfg.BaseBackoff, Max: s.cfg.MaxBackoff, Multiplier: 2}
 	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
 		if attempt > 0 {
 			if retryAfter > s.cfg.MaxRetryAfter {
 				return fmt.Errorf("%s %s: the server asks to wait %v, more than max retry-after %v: %w", r.method, redact(r.url), retryAfter, s.cfg.MaxRetryAfter, last)
 			}
 			s.metrics.retries.WithLabelValues(r.method).Inc()
-			if err := s.clock.Sleep(ctx, max(s.backoff(attempt-1), retryAfter)); err != nil {
+			if err := s.clock.Sleep(ctx, max(bo.Pause(), retryAfter)); err != nil {
 				return fmt.Errorf("%w (after %d attempts; last error: %v)", err, attempt, last)
 			}
 		}
@@ -224,18 +226,6 @@ func transportError(err error, r request, timeout time.Duration) error {
 		return fmt.Errorf("no answer within the request timeout (%v): %w", timeout, err)
 	}
 	return err
-}
-
-// backoff is the wait before retry n (0-based): uniform in
-// [0, min(MaxBackoff, BaseBackoff*2^n)).
-func (s *Syncer) backoff(n int) time.Duration {
-	ceil := s.cfg.MaxBackoff
-	if n < 30 {
-		if d := s.cfg.BaseBackoff << n; d > 0 && d < ceil {
-			ceil = d
-		}
-	}
-	return time.Duration(s.rand() * float64(ceil))
 }
 
 // sameOrigin reports whether link (a nextLink or deltaLink from an

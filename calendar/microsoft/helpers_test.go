@@ -130,9 +130,6 @@ func newEnv(t *testing.T, cfg microsoft.Config) *env {
 	}
 	cfg.Endpoint = fakegraph.Endpoint(e.srv.URL)
 	cfg.Clock = e.clock
-	if cfg.Rand == nil {
-		cfg.Rand = func() float64 { return 0.5 }
-	}
 	var err error
 	if e.syncer, err = microsoft.New(cfg, e.store); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sort"
@@ -108,8 +107,6 @@ type Config struct {
 	// evaluation is for, which a one-shot command may fix (--at) while
 	// its requests still wait on the wall clock.
 	WindowNow func() time.Time
-	// Rand returns a float in [0, 1) for the jitter (nil = math/rand/v2).
-	Rand func() float64
 	// Registerer receives the operational metrics (nil = not registered).
 	Registerer prometheus.Registerer
 	// SyncDuration, when set, is the cadence_source_sync_duration_seconds
@@ -173,7 +170,6 @@ type Syncer struct {
 	client   *http.Client
 	store    StateStore
 	clock    Clock
-	rand     func() float64
 	limiter  *limiter
 	metrics  *metrics
 
@@ -239,16 +235,13 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 	case cfg.Back < 2*Margin || cfg.MinAhead < 2*Margin || cfg.Ahead <= cfg.MinAhead:
 		return nil, fmt.Errorf("microsoft: window back %v, ahead %v, min ahead %v: want back and min ahead at least %v and ahead beyond min ahead", cfg.Back, cfg.Ahead, cfg.MinAhead, 2*Margin)
 	}
-	s := &Syncer{cfg: cfg, endpoint: ep, client: cfg.Client, store: store, clock: cfg.Clock, rand: cfg.Rand,
+	s := &Syncer{cfg: cfg, endpoint: ep, client: cfg.Client, store: store, clock: cfg.Clock,
 		locks: map[string]*sync.Mutex{}, ids: map[string]string{}, feeds: map[string]cachedFeed{}}
 	if s.client == nil {
 		s.client = &http.Client{}
 	}
 	if s.clock == nil {
 		s.clock = RealClock{}
-	}
-	if s.rand == nil {
-		s.rand = rand.Float64
 	}
 	s.limiter = newLimiter(cfg.RequestsPer10Min, cfg.MailboxConcurrency)
 	if s.metrics, err = newMetrics(cfg.Registerer, cfg.SyncDuration); err != nil {
