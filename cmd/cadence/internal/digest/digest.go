@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	gax "github.com/googleapis/gax-go/v2"
 	"log/slog"
 	"sort"
 	"time"
@@ -322,7 +323,7 @@ func (s *Service) sendWeek(ctx context.Context, week, only string) (Result, erro
 func (s *Service) deliver(ctx context.Context, d *Rendered) (sent, skipped bool, err error) {
 	retry := s.cfg.Digest.Retry
 	attempts := max(retry.Attempts, 1)
-	backoff := retry.Backoff
+	bo := gax.Backoff{Initial: retry.Backoff, Max: retry.MaxBackoff, Multiplier: 2}
 	for i := 1; ; i++ {
 		rec, err := s.opts.Store.DigestAttempt(ctx, d.Week, d.Recipient, d.MessageID, s.opts.Clock.Now())
 		if err != nil {
@@ -351,11 +352,10 @@ func (s *Service) deliver(ctx context.Context, d *Rendered) (sent, skipped bool,
 			s.m.failed.Inc()
 			return false, false, fmt.Errorf("digest: %s to %s: gave up after %d attempts: %w", d.Week, d.Recipient, i, sendErr)
 		}
-		if err := s.opts.Sleep(ctx, backoff); err != nil {
+		if err := s.opts.Sleep(ctx, bo.Pause()); err != nil {
 			_ = s.opts.Store.DigestDone(context.WithoutCancel(ctx), d.Week, d.Recipient, sendErr.Error(), s.opts.Clock.Now())
 			return false, false, fmt.Errorf("digest: %s to %s: %w (last error: %v)", d.Week, d.Recipient, err, sendErr)
 		}
-		backoff = min(2*backoff, retry.MaxBackoff)
 	}
 }
 

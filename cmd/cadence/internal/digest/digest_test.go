@@ -319,8 +319,15 @@ func TestRetryWithBackoff(t *testing.T) {
 	if err != nil || len(res.Sent) != 1 {
 		t.Fatalf("%+v, %v", res, err)
 	}
-	if want := []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute}; !slices.Equal(sleeps, want) {
-		t.Errorf("backoff %v, want %v", sleeps, want)
+	// Exponential backoff with full jitter (gax): each wait in (0, min(3m, 1m·2^n)].
+	want := []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute}
+	if len(sleeps) != len(want) {
+		t.Errorf("backoff %v, want %d waits", sleeps, len(want))
+	}
+	for i := range min(len(sleeps), len(want)) {
+		if sleeps[i] <= 0 || sleeps[i] > want[i] {
+			t.Errorf("wait %d: %v, want in (0, %v]", i, sleeps[i], want[i])
+		}
 	}
 	rec, _ := st.DigestRecord(context.Background(), "2026-W48", rootManager)
 	if rec.State != store.DigestSent || rec.Attempts != 4 {
