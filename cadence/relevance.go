@@ -84,13 +84,3 @@ func KeepSeries(evs []calendar.Event, keep map[string]bool) []calendar.Event {
 	}
 	return out
 }
-
-// Filter is Series and KeepSeries for every source at once.
-func (r *Relevance) Filter(feeds [][]calendar.Event) (kept [][]calendar.Event, removed map[string]bool) {
-	keep, removed := r.Series(feeds)
-	kept = make([][]calendar.Event, len(feeds))
-	for i, evs := range feeds {
-		kept[i] = KeepSeries(evs, keep)
-	}
-	return kept, removed
-}

@@ -57,7 +57,7 @@ func TestRelevanceFilterKeepsWholeSeries(t *testing.T) {
 	oneOnOne := evOf(mk("o", T, h, "m2@example.com", "e3@example.com"))
 
 	feeds := [][]calendar.Event{{group, master, current, oneOnOne}, {override, stale, group}}
-	kept, removed := NewRelevance(testDir(t), testOpts()).Filter(feeds)
+	kept, removed := filter(NewRelevance(testDir(t), testOpts()), feeds)
 	uids := func(evs []calendar.Event) []string {
 		var out []string
 		for _, e := range evs {
@@ -81,8 +81,19 @@ func TestRelevanceFilterKeepsWholeSeries(t *testing.T) {
 	}
 	// A source nothing was removed from is returned as is.
 	only := [][]calendar.Event{{oneOnOne}}
-	k, _ := NewRelevance(testDir(t), testOpts()).Filter(only)
+	k, _ := filter(NewRelevance(testDir(t), testOpts()), only)
 	if &k[0][0] != &only[0][0] {
 		t.Error("an unfiltered source was copied")
 	}
+}
+
+// filter is Series and KeepSeries for every source at once, as the engine
+// uses them.
+func filter(r *Relevance, feeds [][]calendar.Event) (kept [][]calendar.Event, removed map[string]bool) {
+	keep, removed := r.Series(feeds)
+	kept = make([][]calendar.Event, len(feeds))
+	for i, evs := range feeds {
+		kept[i] = KeepSeries(evs, keep)
+	}
+	return kept, removed
 }

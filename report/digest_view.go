@@ -421,12 +421,3 @@ func ManagerURL(base, email string) string {
 	}
 	return strings.TrimRight(base, "/") + "/manager/" + url.PathEscape(email)
 }
-
-// Recipients lists the managers (people with reports) of a snapshot's
-// directory, sorted.
-func Recipients(s *cadence.Snapshot) []string {
-	if s == nil || s.Directory == nil {
-		return nil
-	}
-	return s.Directory.Managers()
-}

@@ -2,7 +2,6 @@ package microsoft
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -95,4 +94,3 @@ func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(c
 
 var _ calendar.Source = (*Source)(nil)
 
-var _ = fmt.Sprintf
