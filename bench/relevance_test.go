@@ -79,4 +79,3 @@ func TestRelevanceChangesNothing(t *testing.T) {
 		}
 	}
 }
-
