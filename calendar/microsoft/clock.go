@@ -6,37 +6,16 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/cadence-dev/cadence/calendar"
 )
 
-// Clock is the source of time for rate limiting, backoff, the sync
-// window and the timestamps in results. Sleep waits d or until ctx ends
-// (then it returns ctx.Err()). Tests inject a fake that advances without
-// sleeping.
-type Clock interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
-}
+// Clock is calendar.Clock: rate limiting, backoff and the timestamps in
+// results run on it.
+type Clock = calendar.Clock
 
-// RealClock is the wall clock.
-type RealClock struct{}
-
-// Now returns time.Now().
-func (RealClock) Now() time.Time { return time.Now() }
-
-// Sleep waits d or until ctx ends.
-func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// RealClock is the wall clock (calendar.RealClock).
+type RealClock = calendar.RealClock
 
 // newBucket is a token bucket of per10m tokens every 10 minutes, up to a
 // minute's worth, read with explicit times (the injected clock):

@@ -93,4 +93,3 @@ func (s *Source) Sync(ctx context.Context, cals []calendar.Calendar, done func(c
 }
 
 var _ calendar.Source = (*Source)(nil)
-

@@ -33,13 +33,8 @@ type Clock interface {
 	After(d time.Duration) <-chan time.Time
 }
 
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // RealClock is the wall clock.
-var RealClock Clock = realClock{}
+var RealClock Clock = calendar.RealClock{}
 
 // Defaults of the loop's Options.
 const (
