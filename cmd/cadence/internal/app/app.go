@@ -45,9 +45,11 @@ type Options struct {
 	Clock    Clock
 	// Store overrides the state store named by the config (tests).
 	Store *store.Store
-	// ListenAddress overrides serve.listen_address (tests use
-	// "127.0.0.1:0").
-	ListenAddress string
+	// ListenAddresses override serve.listen_address
+	// (--web.listen-address, repeatable; tests use "127.0.0.1:0").
+	ListenAddresses []string
+	// WebConfigFile overrides serve.web_config_file (--web.config.file).
+	WebConfigFile string
 	// Fetch overrides how ICS sources are fetched (tests).
 	Fetch icsfeed.FetchFunc
 	// ServerLimits overrides the serve.*_timeout and serve.max_connections
@@ -89,7 +91,7 @@ type App struct {
 
 	reloadMu sync.Mutex // one reload at a time
 
-	ln       net.Listener
+	lns      []net.Listener
 	srv      *http.Server
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -206,15 +208,25 @@ func (a *App) Previous(cur *cadence.Snapshot) *cadence.Snapshot {
 // Snapshot returns the current evaluation, or nil before the first one.
 func (a *App) Snapshot() *cadence.Snapshot { return a.snap.Load() }
 
-// Evaluated is closed once the first evaluation exists (/readyz is ready).
+// Evaluated is closed once the first evaluation exists (/-/ready is ready).
 func (a *App) Evaluated() <-chan struct{} { return a.evaluated }
 
-// Addr is the address the HTTP server listens on (after Start).
+// Addr is the (first) address the HTTP server listens on (after Start).
 func (a *App) Addr() string {
-	if a.ln == nil {
+	if len(a.lns) == 0 {
 		return ""
 	}
-	return a.ln.Addr().String()
+	return a.lns[0].Addr().String()
+}
+
+// Addrs are the addresses the HTTP server listens on (after Start), one
+// per --web.listen-address.
+func (a *App) Addrs() []string {
+	out := make([]string, len(a.lns))
+	for i, ln := range a.lns {
+		out[i] = ln.Addr().String()
+	}
+	return out
 }
 
 func (a *App) config() *config.Config {
@@ -226,26 +238,36 @@ func (a *App) config() *config.Config {
 // Start listens and starts the sync and evaluation loops.
 func (a *App) Start(ctx context.Context) error {
 	cfg := a.config()
-	addr := cfg.Serve.ListenAddress
-	if a.opts.ListenAddress != "" {
-		addr = a.opts.ListenAddress
+	addrs := a.opts.ListenAddresses
+	if len(addrs) == 0 {
+		addrs = []string{cfg.Serve.ListenAddress}
 	}
 	webConfig := cfg.Serve.WebConfigFile
+	if a.opts.WebConfigFile != "" {
+		webConfig = a.opts.WebConfigFile
+	}
 	if webConfig != "" {
 		if err := web.Validate(webConfig); err != nil {
 			return fmt.Errorf("serve: web config %s: %w", webConfig, err)
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("serve: listen on %s: %w", addr, err)
-	}
-	a.ln = ln
 	lim := a.serverLimits(cfg)
-	// Connections beyond the limit wait in the kernel's backlog until one
-	// closes (Prometheus's --web.max-connections); the timeouts make sure
-	// idle and slow clients do close.
-	ln = netutil.LimitListener(ln, lim.MaxConnections)
+	var lns []net.Listener
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range a.lns {
+				l.Close()
+			}
+			a.lns = nil
+			return fmt.Errorf("serve: listen on %s: %w", addr, err)
+		}
+		a.lns = append(a.lns, ln)
+		// Connections beyond the limit (per address) wait in the kernel's
+		// backlog until one closes (Prometheus's --web.max-connections);
+		// the timeouts make sure idle and slow clients do close.
+		lns = append(lns, netutil.LimitListener(ln, lim.MaxConnections))
+	}
 	a.srv = &http.Server{
 		Handler:           a.routes(),
 		ReadHeaderTimeout: lim.ReadHeaderTimeout,
@@ -258,15 +280,15 @@ func (a *App) Start(ctx context.Context) error {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		err := web.Serve(ln, a.srv, &web.FlagConfig{WebConfigFile: &webConfig}, a.log)
+		err := web.ServeMultiple(lns, a.srv, &web.FlagConfig{WebConfigFile: &webConfig}, a.log)
 		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.log.Error("http server stopped", "err", err)
 			a.serveErr <- err
 		}
 	}()
-	// The port answers /healthz from here on; the stored history (large
+	// The port answers /-/healthy from here on; the stored history (large
 	// in a large org, or stuffed by a hostile feed) is read now, and
-	// /readyz waits for the first evaluation.
+	// /-/ready waits for the first evaluation.
 	if err := a.eng.LoadHistory(ctx); err != nil {
 		cancel()
 		_ = a.srv.Close()
@@ -278,7 +300,9 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.eng.Start(loopCtx)
-	a.log.Info("cadence serving", "addr", a.Addr(), "sources", len(cfg.ICSSources()))
+	for _, ln := range a.lns {
+		a.log.Info("cadence serving", "addr", ln.Addr().String(), "sources", len(cfg.ICSSources()))
+	}
 	return nil
 }
 

@@ -39,6 +39,6 @@ func (a *App) pageHandler() http.Handler {
 		View:     report.ViewOptions{Location: cfg.Digest.Timezone},
 		Previous: a.Previous,
 		Links: []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
-			{Name: "readyz", Href: "/readyz"}},
+			{Name: "ready", Href: "/-/ready"}},
 	})
 }

@@ -13,19 +13,26 @@ import (
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", report.MetricsHandler(a.reg, a.domain, slogErrorLogger{a.log}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	// Liveness and readiness as Prometheus and Alertmanager spell them;
+	// /healthz and /readyz are kept as aliases. HEAD works too (the mux
+	// answers HEAD with GET's handler).
+	healthy := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
+		fmt.Fprintln(w, "cadence is healthy.")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+	ready := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if a.Snapshot() == nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "not ready: no evaluation yet")
+			fmt.Fprintln(w, "cadence is not ready: no evaluation yet.")
 			return
 		}
-		fmt.Fprintln(w, "ready")
+		fmt.Fprintln(w, "cadence is ready.")
 	})
+	mux.Handle("GET /-/healthy", healthy)
+	mux.Handle("GET /healthz", healthy)
+	mux.Handle("GET /-/ready", ready)
+	mux.Handle("GET /readyz", ready)
 	mux.HandleFunc("GET /api/v1/report", func(w http.ResponseWriter, _ *http.Request) {
 		snap := a.Snapshot()
 		if snap == nil {
