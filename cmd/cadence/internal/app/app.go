@@ -92,7 +92,7 @@ type App struct {
 	reloadMu sync.Mutex // one reload at a time
 
 	lns      []net.Listener
-	srv      *http.Server
+	srvs     []*http.Server // one per listener
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	serveErr chan error
@@ -268,35 +268,46 @@ func (a *App) Start(ctx context.Context) error {
 		// the timeouts make sure idle and slow clients do close.
 		lns = append(lns, netutil.LimitListener(ln, lim.MaxConnections))
 	}
-	a.srv = &http.Server{
-		Handler:           a.routes(),
-		ReadHeaderTimeout: lim.ReadHeaderTimeout,
-		ReadTimeout:       lim.ReadTimeout,
-		WriteTimeout:      lim.WriteTimeout,
-		IdleTimeout:       lim.IdleTimeout,
-	}
+	// One server per address: exporter-toolkit's web.Serve wraps the
+	// server's handler (basic auth) and sets its TLS configuration, so
+	// servers cannot be shared between listeners (web.ServeMultiple does,
+	// racing on both).
+	handler := a.routes()
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		err := web.ServeMultiple(lns, a.srv, &web.FlagConfig{WebConfigFile: &webConfig}, a.log)
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.log.Error("http server stopped", "err", err)
-			a.serveErr <- err
+	for _, ln := range lns {
+		srv := &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: lim.ReadHeaderTimeout,
+			ReadTimeout:       lim.ReadTimeout,
+			WriteTimeout:      lim.WriteTimeout,
+			IdleTimeout:       lim.IdleTimeout,
 		}
-	}()
+		a.srvs = append(a.srvs, srv)
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			err := web.Serve(ln, srv, &web.FlagConfig{WebConfigFile: &webConfig}, a.log)
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("http server stopped", "err", err, "addr", ln.Addr().String())
+				select {
+				case a.serveErr <- err:
+				default: // another server's error is already reported
+				}
+			}
+		}()
+	}
 	// The port answers /-/healthy from here on; the stored history (large
 	// in a large org, or stuffed by a hostile feed) is read now, and
 	// /-/ready waits for the first evaluation.
 	if err := a.eng.LoadHistory(ctx); err != nil {
 		cancel()
-		_ = a.srv.Close()
+		a.closeServers()
 		return err
 	}
 	if err := a.startDigest(loopCtx); err != nil {
 		cancel()
-		_ = a.srv.Close()
+		a.closeServers()
 		return err
 	}
 	a.eng.Start(loopCtx)
@@ -319,6 +330,13 @@ func (a *App) serverLimits(cfg *config.Config) ServerLimits {
 	}
 }
 
+// closeServers closes every HTTP server at once (a failed Start).
+func (a *App) closeServers() {
+	for _, srv := range a.srvs {
+		_ = srv.Close()
+	}
+}
+
 // Err reports a fatal HTTP server error after Start.
 func (a *App) Err() <-chan error { return a.serveErr }
 
@@ -326,10 +344,18 @@ func (a *App) Err() <-chan error { return a.serveErr }
 // and the store is closed. It returns when done or when ctx ends (a second
 // signal in main cancels ctx to abort a slow drain).
 func (a *App) Stop(ctx context.Context) error {
+	// Every server drains at once (in-flight requests finish).
+	shutdown := make([]error, len(a.srvs))
+	var swg sync.WaitGroup
+	for i, srv := range a.srvs {
+		swg.Go(func() { shutdown[i] = srv.Shutdown(ctx) })
+	}
+	swg.Wait()
 	var errs []error
-	if a.srv != nil {
-		if err := a.srv.Shutdown(ctx); err != nil {
+	for _, err := range shutdown {
+		if err != nil {
 			errs = append(errs, fmt.Errorf("serve: shutdown: %w", err))
+			break
 		}
 	}
 	if a.cancel != nil {
