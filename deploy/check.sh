@@ -56,10 +56,10 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	unit="$here/systemd/cadence.service"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	if [ -x /usr/local/bin/cadence ]; then
+	if [ -x /usr/bin/cadence ]; then
 		cp "$unit" "$tmp/cadence.service"
 	else
-		sed 's#^ExecStart=/usr/local/bin/cadence #ExecStart=/bin/true #' "$unit" >"$tmp/cadence.service"
+		sed 's#^ExecStart=/usr/bin/cadence #ExecStart=/bin/true #' "$unit" >"$tmp/cadence.service"
 	fi
 	if ! out=$(cd "$tmp" && systemd-analyze verify ./cadence.service 2>&1); then
 		echo "$out" >&2

@@ -277,7 +277,7 @@ func runPeer(python, script, feeds string, org *bench.Org) (*peerResult, error) 
 }
 
 type daemonResult struct {
-	Ready   time.Duration // start to /readyz 200: one full sync cycle and evaluation
+	Ready   time.Duration // start to /-/ready 200: one full sync cycle and evaluation
 	CPU     time.Duration // user+system CPU of the process by then
 	PeakRSS int64         // VmHWM after the cycle and a /metrics scrape, bytes
 	Scrape  *bench.Scrape // /metrics served by the daemon
@@ -440,7 +440,7 @@ metrics:
 		return nil, err
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin, "serve", "--config", cfgPath, "--log.level", "warn")
+	cmd := exec.Command(bin, "serve", "--config.file", cfgPath, "--log.level", "warn")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -471,7 +471,7 @@ metrics:
 			stop()
 			return nil, errors.New("cadence serve: not ready after 10 minutes")
 		}
-		resp, err := client.Get(base0 + "/readyz")
+		resp, err := client.Get(base0 + "/-/ready")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

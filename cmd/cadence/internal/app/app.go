@@ -45,9 +45,11 @@ type Options struct {
 	Clock    Clock
 	// Store overrides the state store named by the config (tests).
 	Store *store.Store
-	// ListenAddress overrides serve.listen_address (tests use
-	// "127.0.0.1:0").
-	ListenAddress string
+	// ListenAddresses override serve.listen_address
+	// (--web.listen-address, repeatable; tests use "127.0.0.1:0").
+	ListenAddresses []string
+	// WebConfigFile overrides serve.web_config_file (--web.config.file).
+	WebConfigFile string
 	// PageListenAddress overrides serve.page.listen_address when that is
 	// set (tests use "127.0.0.1:0").
 	PageListenAddress string
@@ -96,9 +98,9 @@ type App struct {
 
 	reloadMu sync.Mutex // one reload at a time
 
-	ln       net.Listener
-	srv      *http.Server
-	pageLn   net.Listener // serve.page.listen_address; nil when none
+	lns      []net.Listener
+	srvs     []*http.Server // one per listener
+	pageLn   net.Listener   // serve.page.listen_address; nil when none
 	pageSrv  *http.Server
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -230,15 +232,25 @@ func (a *App) Previous(cur *cadence.Snapshot) *cadence.Snapshot {
 // Snapshot returns the current evaluation, or nil before the first one.
 func (a *App) Snapshot() *cadence.Snapshot { return a.snap.Load() }
 
-// Evaluated is closed once the first evaluation exists (/readyz is ready).
+// Evaluated is closed once the first evaluation exists (/-/ready is ready).
 func (a *App) Evaluated() <-chan struct{} { return a.evaluated }
 
-// Addr is the address the HTTP server listens on (after Start).
+// Addr is the (first) address the HTTP server listens on (after Start).
 func (a *App) Addr() string {
-	if a.ln == nil {
+	if len(a.lns) == 0 {
 		return ""
 	}
-	return a.ln.Addr().String()
+	return a.lns[0].Addr().String()
+}
+
+// Addrs are the addresses the HTTP server listens on (after Start), one
+// per --web.listen-address.
+func (a *App) Addrs() []string {
+	out := make([]string, len(a.lns))
+	for i, ln := range a.lns {
+		out[i] = ln.Addr().String()
+	}
+	return out
 }
 
 // PageAddr is the address of the page's own listener (after Start), ""
@@ -259,48 +271,69 @@ func (a *App) config() *config.Config {
 // Start listens and starts the sync and evaluation loops.
 func (a *App) Start(ctx context.Context) error {
 	cfg := a.config()
-	addr := cfg.Serve.ListenAddress
-	if a.opts.ListenAddress != "" {
-		addr = a.opts.ListenAddress
+	addrs := a.opts.ListenAddresses
+	if len(addrs) == 0 {
+		addrs = []string{cfg.Serve.ListenAddress}
 	}
 	webConfig := cfg.Serve.WebConfigFile
+	if a.opts.WebConfigFile != "" {
+		webConfig = a.opts.WebConfigFile
+	}
 	if webConfig != "" {
 		if err := web.Validate(webConfig); err != nil {
 			return fmt.Errorf("serve: web config %s: %w", webConfig, err)
 		}
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("serve: listen on %s: %w", addr, err)
-	}
-	a.ln = ln
 	lim := a.serverLimits(cfg)
-	// Connections beyond the limit wait in the kernel's backlog until one
-	// closes (Prometheus's --web.max-connections); the timeouts make sure
-	// idle and slow clients do close.
-	ln = netutil.LimitListener(ln, lim.MaxConnections)
-	a.srv = &http.Server{
-		Handler:           a.routes(),
-		ReadHeaderTimeout: lim.ReadHeaderTimeout,
-		ReadTimeout:       lim.ReadTimeout,
-		WriteTimeout:      lim.WriteTimeout,
-		IdleTimeout:       lim.IdleTimeout,
+	var lns []net.Listener
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range a.lns {
+				l.Close()
+			}
+			a.lns = nil
+			return fmt.Errorf("serve: listen on %s: %w", addr, err)
+		}
+		a.lns = append(a.lns, ln)
+		// Connections beyond the limit (per address) wait in the kernel's
+		// backlog until one closes (Prometheus's --web.max-connections);
+		// the timeouts make sure idle and slow clients do close.
+		lns = append(lns, netutil.LimitListener(ln, lim.MaxConnections))
 	}
 	if pc := cfg.Serve.Page; pc.Enabled && pc.ListenAddress != "" {
 		if err := a.listenPage(pc, lim); err != nil {
-			_ = a.ln.Close()
+			for _, l := range a.lns {
+				l.Close()
+			}
+			a.lns = nil
 			return err
 		}
 	}
+	// One server per address: exporter-toolkit's web.Serve wraps the
+	// server's handler (basic auth) and sets its TLS configuration, so
+	// servers cannot be shared between listeners (web.ServeMultiple does,
+	// racing on both).
+	handler := a.routes()
 	loopCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
-	a.serve(ln, a.srv, webConfig, "http server")
+	for _, ln := range lns {
+		srv := &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: lim.ReadHeaderTimeout,
+			ReadTimeout:       lim.ReadTimeout,
+			WriteTimeout:      lim.WriteTimeout,
+			IdleTimeout:       lim.IdleTimeout,
+		}
+		a.srvs = append(a.srvs, srv)
+		a.serve(ln, srv, webConfig, "http server")
+	}
 	if a.pageLn != nil {
 		a.serve(netutil.LimitListener(a.pageLn, lim.MaxConnections), a.pageSrv, cfg.Serve.Page.WebConfigFile, "page http server")
 	}
-	// The port answers /healthz from here on; the stored history (large
+	// The port answers /-/healthy from here on; the stored history (large
 	// in a large org, or stuffed by a hostile feed) is read now, and
-	// /readyz waits for the first evaluation.
+	// /-/ready waits for the first evaluation.
 	if err := a.eng.LoadHistory(ctx); err != nil {
 		cancel()
 		a.closeServers()
@@ -312,19 +345,17 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.eng.Start(loopCtx)
-	a.log.Info("cadence serving", "addr", a.Addr(), "page_addr", a.PageAddr(), "page", cfg.Serve.Page.Enabled, "sources", len(cfg.ICSSources()))
+	for _, ln := range a.lns {
+		a.log.Info("cadence serving", "addr", ln.Addr().String(), "sources", len(cfg.ICSSources()))
+	}
+	if a.pageLn != nil {
+		a.log.Info("cadence serving the page", "addr", a.PageAddr())
+	}
 	if !cfg.EvaluateAt.IsZero() {
 		a.log.Warn("evaluating at a fixed time, the configuration's evaluate_at, not now (a recorded organisation such as the example org; remove it for live calendars)",
 			"evaluate_at", cfg.EvaluateAt.Format(time.RFC3339))
 	}
 	return nil
-}
-
-func (a *App) closeServers() {
-	_ = a.srv.Close()
-	if a.pageSrv != nil {
-		_ = a.pageSrv.Close()
-	}
 }
 
 // listenPage opens the page's own listener (serve.page.listen_address).
@@ -383,6 +414,16 @@ func (a *App) serverLimits(cfg *config.Config) ServerLimits {
 	}
 }
 
+// closeServers closes every HTTP server at once (a failed Start).
+func (a *App) closeServers() {
+	for _, srv := range a.srvs {
+		_ = srv.Close()
+	}
+	if a.pageSrv != nil {
+		_ = a.pageSrv.Close()
+	}
+}
+
 // Err reports a fatal HTTP server error after Start.
 func (a *App) Err() <-chan error { return a.serveErr }
 
@@ -390,10 +431,18 @@ func (a *App) Err() <-chan error { return a.serveErr }
 // and the store is closed. It returns when done or when ctx ends (a second
 // signal in main cancels ctx to abort a slow drain).
 func (a *App) Stop(ctx context.Context) error {
+	// Every server drains at once (in-flight requests finish).
+	shutdown := make([]error, len(a.srvs))
+	var swg sync.WaitGroup
+	for i, srv := range a.srvs {
+		swg.Go(func() { shutdown[i] = srv.Shutdown(ctx) })
+	}
+	swg.Wait()
 	var errs []error
-	if a.srv != nil {
-		if err := a.srv.Shutdown(ctx); err != nil {
+	for _, err := range shutdown {
+		if err != nil {
 			errs = append(errs, fmt.Errorf("serve: shutdown: %w", err))
+			break
 		}
 	}
 	if a.pageSrv != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -64,7 +65,7 @@ func startApp(t *testing.T, cfgPath, statePath string, clock app.Clock, fetch fu
 	}
 	t.Cleanup(func() { st.Close() })
 	reg := prometheus.NewRegistry()
-	a, err := app.New(app.Options{ConfigPath: cfgPath, Registry: reg, Clock: clock, Store: st, ListenAddress: "127.0.0.1:0", Fetch: fetch})
+	a, err := app.New(app.Options{ConfigPath: cfgPath, Registry: reg, Clock: clock, Store: st, ListenAddresses: []string{"127.0.0.1:0"}, Fetch: fetch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,11 +150,11 @@ func TestServeEndToEnd(t *testing.T) {
 	defer stop(t, a)
 	base := "http://" + a.Addr()
 
-	if code, body := get(t, base+"/healthz"); code != 200 {
-		t.Fatalf("/healthz: %d %s", code, body)
-	}
-	if code, body := get(t, base+"/readyz"); code != 200 {
-		t.Fatalf("/readyz: %d %s", code, body)
+	// Prometheus's spellings and the old ones (aliases).
+	for _, path := range []string{"/-/healthy", "/-/ready", "/healthz", "/readyz"} {
+		if code, body := get(t, base+path); code != 200 {
+			t.Fatalf("%s: %d %s", path, code, body)
+		}
 	}
 	// The org-health page and a manager's drill-down.
 	if code, body := get(t, base+"/"); code != 200 || !strings.Contains(string(body), "ana@example.com") {
@@ -322,7 +323,7 @@ func TestReloadKeepsOldConfigOnError(t *testing.T) {
 	if v, _ := value(fams, "cadence_config_last_reload_successful", nil); v != 0 {
 		t.Errorf("cadence_config_last_reload_successful = %v after a bad reload", v)
 	}
-	if code, _ := get(t, base+"/readyz"); code != 200 {
+	if code, _ := get(t, base+"/-/ready"); code != 200 {
 		t.Errorf("not ready after a bad reload")
 	}
 
@@ -350,6 +351,8 @@ var update = flag.Bool("update", false, "rewrite cmd/cadence/testdata/metrics.go
 // dashboard test checks every metric it uses exists in it. Values that
 // depend on the machine (durations, build labels) are normalized.
 const goldenMetrics = "../../testdata/metrics.golden.prom"
+
+var labelValue = regexp.MustCompile(`\w+="[^"]*"`)
 
 func TestGoldenMetrics(t *testing.T) {
 	// The example org plus one Google calendar from the fake server, so the
@@ -392,7 +395,12 @@ func TestGoldenMetrics(t *testing.T) {
 			case strings.Contains(name, "_duration_seconds"):
 				line = line[:strings.LastIndex(line, " ")] + " 0\n"
 			case name == "cadence_build_info":
-				line = "cadence_build_info{goversion=\"GOVERSION\",revision=\"REVISION\",version=\"VERSION\"} 1\n"
+				// Label names are pinned, values vary by build:
+				// branch="BRANCH", version="VERSION", ...
+				line = labelValue.ReplaceAllStringFunc(line, func(l string) string {
+					name := l[:strings.Index(l, "=")]
+					return name + `="` + strings.ToUpper(name) + `"`
+				})
 			}
 		}
 		out.WriteString(line)

@@ -37,8 +37,8 @@ func quarantined(t *testing.T, statePath, feed string) string {
 
 // TestHostilePoisonedState: a stored body that cannot be read (a
 // state written by another version, or a body over a limit) does not stop
-// a restart. The port opens and /healthz answers while sources are still
-// being read (/readyz not yet); the body is quarantined — kept, reported
+// a restart. The port opens and /-/healthy answers while sources are still
+// being read (/-/ready not yet); the body is quarantined — kept, reported
 // (status, reason="quarantined"), never parsed again at the next start —
 // and the next good fetch replaces it.
 func TestHostilePoisonedState(t *testing.T) {
@@ -72,7 +72,7 @@ func TestHostilePoisonedState(t *testing.T) {
 	}
 	defer st.Close()
 	reg := prometheus.NewRegistry()
-	a2, err := app.New(app.Options{ConfigPath: exampleConfig, Registry: reg, Clock: &fakeClock{now: pinned}, Store: st, ListenAddress: "127.0.0.1:0", Fetch: fetch})
+	a2, err := app.New(app.Options{ConfigPath: exampleConfig, Registry: reg, Clock: &fakeClock{now: pinned}, Store: st, ListenAddresses: []string{"127.0.0.1:0"}, Fetch: fetch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +80,15 @@ func TestHostilePoisonedState(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + a2.Addr()
-	if code, _ := get(t, base+"/healthz"); code != 200 {
-		t.Errorf("/healthz while sources are read: %d, want 200 (live)", code)
+	for _, path := range []string{"/-/healthy", "/healthz"} {
+		if code, _ := get(t, base+path); code != 200 {
+			t.Errorf("%s while sources are read: %d, want 200 (live)", path, code)
+		}
 	}
-	if code, _ := get(t, base+"/readyz"); code != 503 {
-		t.Errorf("/readyz before the first evaluation: %d, want 503", code)
+	for _, path := range []string{"/-/ready", "/readyz"} {
+		if code, _ := get(t, base+path); code != 503 {
+			t.Errorf("%s before the first evaluation: %d, want 503", path, code)
+		}
 	}
 	close(release)
 	select {

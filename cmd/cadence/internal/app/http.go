@@ -30,7 +30,7 @@ func (a *App) routes() http.Handler {
 	switch {
 	case pc.Enabled && pc.ListenAddress == "":
 		a.pageRoutes(mux, []report.PageLink{{Name: "metrics", Href: "/metrics"}, {Name: "report (JSON)", Href: "/api/v1/report"},
-			{Name: "readyz", Href: "/readyz"}})
+			{Name: "ready", Href: "/-/ready"}})
 	default:
 		why := "the org-health page and /api/v1/report name people: they are off (serve.page.enabled: false; on by default only with metrics.identity: email)"
 		if pc.Enabled {
@@ -68,20 +68,27 @@ func (a *App) unsubscribeRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /"+digest.UnsubscribePath, u)
 }
 
+// healthRoutes are liveness and readiness as Prometheus and Alertmanager
+// spell them; /healthz and /readyz are kept as aliases. HEAD works too
+// (the mux answers HEAD with GET's handler).
 func (a *App) healthRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	healthy := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "ok")
+		fmt.Fprintln(w, "cadence is healthy.")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+	ready := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if a.Snapshot() == nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "not ready: no evaluation yet")
+			fmt.Fprintln(w, "cadence is not ready: no evaluation yet.")
 			return
 		}
-		fmt.Fprintln(w, "ready")
+		fmt.Fprintln(w, "cadence is ready.")
 	})
+	mux.Handle("GET /-/healthy", healthy)
+	mux.Handle("GET /healthz", healthy)
+	mux.Handle("GET /-/ready", ready)
+	mux.Handle("GET /readyz", ready)
 }
 
 // reportJSON is GET /api/v1/report.

@@ -40,7 +40,7 @@ func oneFeedConfig(t *testing.T, extra string) string {
 }
 
 // startWith starts the daemon on cfgPath with opts (the store, registry,
-// clock and address are filled in) and stops it when the test ends.
+// clock and, unless given, the address are filled in) and stops it when the test ends.
 func startWith(t *testing.T, cfgPath string, opts app.Options) *app.App {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
@@ -48,7 +48,10 @@ func startWith(t *testing.T, cfgPath string, opts app.Options) *app.App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	opts.ConfigPath, opts.Store, opts.ListenAddress = cfgPath, st, "127.0.0.1:0"
+	opts.ConfigPath, opts.Store = cfgPath, st
+	if opts.ListenAddresses == nil {
+		opts.ListenAddresses = []string{"127.0.0.1:0"}
+	}
 	opts.Registry = prometheus.NewRegistry()
 	opts.Clock = &fakeClock{now: pinned}
 	a, err := app.New(opts)
@@ -112,14 +115,14 @@ func TestServerDisconnectsSlowClients(t *testing.T) {
 	})
 	t.Run("half the headers", func(t *testing.T) {
 		c := dial(t, a.Addr())
-		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: cadence\r\n"); err != nil {
+		if _, err := io.WriteString(c, "GET /-/healthy HTTP/1.1\r\nHost: cadence\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		closedByServer(t, c)
 	})
 	t.Run("idle keep-alive", func(t *testing.T) {
 		c := dial(t, a.Addr())
-		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: cadence\r\n\r\n"); err != nil {
+		if _, err := io.WriteString(c, "GET /-/healthy HTTP/1.1\r\nHost: cadence\r\n\r\n"); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.SetReadDeadline(time.Now().Add(guard)); err != nil {
@@ -133,7 +136,7 @@ func TestServerDisconnectsSlowClients(t *testing.T) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || resp.Close {
-			t.Fatalf("GET /healthz: %d, close %v (want 200 on a kept-alive connection)", resp.StatusCode, resp.Close)
+			t.Fatalf("GET /-/healthy: %d, close %v (want 200 on a kept-alive connection)", resp.StatusCode, resp.Close)
 		}
 		closedByServer(t, &bufConn{Conn: c, r: br})
 	})
@@ -156,7 +159,7 @@ func TestServerLimitsConnections(t *testing.T) {
 
 	hog := dial(t, a.Addr()) // holds the only slot, sending nothing
 	c := dial(t, a.Addr())
-	if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: cadence\r\nConnection: close\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(c, "GET /-/healthy HTTP/1.1\r\nHost: cadence\r\nConnection: close\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	// Not served while the hog holds the slot (a short wait proves it).
@@ -177,7 +180,7 @@ func TestServerLimitsConnections(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
-		t.Errorf("GET /healthz: %d", resp.StatusCode)
+		t.Errorf("GET /-/healthy: %d", resp.StatusCode)
 	}
 }
 
@@ -254,4 +257,76 @@ func do(t *testing.T, method, url string, header map[string]string, body string)
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// TestExporterFlags: --web.listen-address is repeatable (every address
+// serves) and --web.config.file (Options.WebConfigFile) overrides
+// serve.web_config_file: here a basic-auth web config protects every path.
+func TestExporterFlags(t *testing.T) {
+	webConfig := filepath.Join(t.TempDir(), "web.yml")
+	// bcrypt (cost 4) of "scrape-secret".
+	const users = "basic_auth_users:\n  prometheus: $2a$04$PqjISfaRyXqWplfFtAaTzOW0zyes3eRvxLC72fOxLUxIOxCtThV/q\n"
+	if err := os.WriteFile(webConfig, []byte(users), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := oneFeedConfig(t, "serve:\n  web_config_file: /nonexistent/web.yml\n")
+	a := startWith(t, cfg, app.Options{ListenAddresses: []string{"127.0.0.1:0", "127.0.0.1:0"}, WebConfigFile: webConfig})
+	if got := a.Addrs(); len(got) != 2 || got[0] == got[1] {
+		t.Fatalf("Addrs() = %v, want two addresses", got)
+	}
+	for _, addr := range a.Addrs() {
+		for _, path := range []string{"/-/healthy", "/-/ready", "/healthz", "/readyz", "/metrics"} {
+			req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+			for _, tc := range []struct {
+				user, pass string
+				want       int
+			}{{"", "", 401}, {"prometheus", "wrong", 401}, {"prometheus", "scrape-secret", 200}} {
+				if tc.user != "" {
+					req.SetBasicAuth(tc.user, tc.pass)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != tc.want {
+					t.Errorf("GET %s%s as %q: %d, want %d", addr, path, tc.user, resp.StatusCode, tc.want)
+				}
+			}
+		}
+	}
+}
+
+// TestHealthyAndReadyBodies: /-/healthy and /-/ready answer GET and HEAD
+// with plain text, like Prometheus's.
+func TestHealthyAndReadyBodies(t *testing.T) {
+	a := startWith(t, oneFeedConfig(t, ""), app.Options{})
+	base := "http://" + a.Addr()
+	for path, want := range map[string]string{"/-/healthy": "cadence is healthy.\n", "/-/ready": "cadence is ready.\n"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != want || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("GET %s: %d %q %s", path, resp.StatusCode, b, resp.Header.Get("Content-Type"))
+		}
+		resp, err = http.Head(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("HEAD %s: %d", path, resp.StatusCode)
+		}
+		resp, err = http.Post(base+path, "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s: %d, want 405", path, resp.StatusCode)
+		}
+	}
 }

@@ -1,12 +1,11 @@
 package app
 
 import (
-	"runtime"
-	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
 )
 
 // selfMetrics are the daemon's own metrics beside the engine's (sources,
@@ -27,13 +26,10 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 			Name: "cadence_config_last_reload_success_timestamp_seconds", Help: "Unix time of the last successful configuration (re)load.",
 		}),
 	}
-	version, revision := buildVersion()
-	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "cadence_build_info", Help: "Build information; always 1.",
-		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()},
-	})
-	buildInfo.Set(1)
-	reg.MustRegister(m.reloadOK, m.reloadTime, buildInfo)
+	// cadence_build_info{version, revision, branch, goversion, goos,
+	// goarch, tags}: the same github.com/prometheus/common/version
+	// variables `cadence version` prints.
+	reg.MustRegister(m.reloadOK, m.reloadTime, versioncollector.NewCollector("cadence"))
 	return m
 }
 
@@ -41,21 +37,6 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 // does; tests with golden files do not).
 func RegisterProcessMetrics(reg prometheus.Registerer) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-}
-
-// Version is set at build time.
-var Version = "dev"
-
-func buildVersion() (string, string) {
-	rev := "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				rev = s.Value
-			}
-		}
-	}
-	return Version, rev
 }
 
 func (m *selfMetrics) configReload(ok bool, now time.Time) {

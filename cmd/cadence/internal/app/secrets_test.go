@@ -139,7 +139,7 @@ func TestFeedURLSecretsNeverShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	a, err := app.New(app.Options{ConfigPath: cfgPath, Registry: prometheus.NewRegistry(), Clock: &fakeClock{now: pinned}, Store: st, ListenAddress: "127.0.0.1:0",
+	a, err := app.New(app.Options{ConfigPath: cfgPath, Registry: prometheus.NewRegistry(), Clock: &fakeClock{now: pinned}, Store: st, ListenAddresses: []string{"127.0.0.1:0"},
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)

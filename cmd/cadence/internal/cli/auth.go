@@ -7,18 +7,23 @@ import (
 	"github.com/cadence-dev/cadence/calendar/google"
 )
 
-// runAuth is `cadence auth google --config FILE`: the installed-app OAuth
+// runAuth is `cadence auth google --config.file FILE`: the installed-app OAuth
 // login for one person's own calendar. It prints the consent URL, waits for
 // Google's answer on a loopback port (PKCE), and stores the token at
 // google.token_file with mode 0600. Neither the token nor the client secret
 // is ever printed.
 func runAuth(ctx context.Context, args []string, env Env) error {
-	if len(args) == 0 || args[0] != "google" {
-		return &UsageError{Msg: "usage: cadence auth google --config FILE"}
+	fs := newFlagSet("auth google", "cadence auth google --config.file FILE",
+		"Log in to one person's Google calendar (installed-app OAuth with PKCE, loopback redirect)\nand store the token (mode 0600) at google.token_file.", env)
+	cfgPath := fs.configFile("configuration `FILE` (required; uses google.oauth_client_file and google.token_file)")
+	switch {
+	case len(args) > 0 && isHelpFlag(args[0]): // cadence auth --help
+	case len(args) > 0 && args[0] == "google":
+		args = args[1:]
+	default:
+		return &UsageError{Msg: "usage: cadence auth google --config.file FILE (see 'cadence auth --help')"}
 	}
-	fs := newFlagSet("auth google", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (required; uses google.oauth_client_file and google.token_file)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

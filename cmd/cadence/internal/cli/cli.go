@@ -5,11 +5,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/version"
 )
 
 // Exit codes.
@@ -38,7 +40,7 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ue), errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &ue):
 		return ExitUsage
 	case errors.As(err, &ce):
 		return ExitConfig
@@ -53,22 +55,61 @@ type Env struct {
 	Now            func() time.Time
 }
 
-const usage = `usage: cadence <command> [flags]
+// A binary built without the release's -ldflags (go build, go install)
+// reports its module version, or "dev". Releases set
+// github.com/prometheus/common/version's Version, Revision, Branch,
+// BuildUser and BuildDate (.goreleaser.yaml); cadence_build_info and
+// `cadence version` both read them.
+func init() {
+	if version.Version == "" {
+		version.Version = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version.Version = strings.TrimPrefix(bi.Main.Version, "v")
+		}
+	}
+}
 
-commands:
-  report        evaluate every pair once and print the result (text, json, markdown)
-  serve         run the daemon: sync calendars, evaluate, serve /metrics and /api/v1/report
-  events        show one person's expanded calendar and how cadence read each occurrence
-  auth google   log in to one person's Google calendar (installed-app OAuth, PKCE)
-  digest        preview (--preview) or send (--send-now) the weekly 1:1 digest email
-  check-config  validate a configuration file and its directory
-  version       print the version
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(context.Context, []string, Env) error
+}
 
-Run 'cadence <command> -h' for the flags of a command.
-`
+// commands in the order of the usage text.
+var commands []command
 
-// Version is set at build time with -ldflags "-X ...cli.Version=v1.2.3".
-var Version = "dev"
+func init() {
+	commands = []command{
+		{"report", "evaluate every pair once and print the result (text, json, markdown)", runReport},
+		{"serve", "run the daemon: sync calendars, evaluate, serve /metrics and /api/v1/report", runServe},
+		{"events", "show one person's expanded calendar and how cadence read each occurrence", runEvents},
+		{"auth", "auth google: log in to one person's Google calendar (installed-app OAuth, PKCE)", runAuth},
+		{"digest", "preview (--preview) or send (--send-now) the weekly 1:1 digest email", runDigest},
+		{"check-config", "validate a configuration file and its directory", runCheckConfig},
+		{"version", "print the version and build information", runVersion},
+		{"help", "show the help of a command: cadence help COMMAND", runHelp},
+	}
+}
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: cadence COMMAND [flags]\n       cadence --help | --version\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-14s%s\n", c.name, c.summary)
+	}
+	b.WriteString("\nRun 'cadence COMMAND --help' (or 'cadence help COMMAND') for the flags of a command.\n")
+	return b.String()
+}
+
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
 
 // Run runs the command line args (without the program name).
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -77,52 +118,71 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // RunEnv is Run with an explicit environment (clock).
 func RunEnv(ctx context.Context, args []string, env Env) error {
+	err := dispatch(ctx, args, env)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, usage)
+		fmt.Fprint(env.Stderr, usage())
 		return &UsageError{Msg: "no command given"}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "report":
-		return runReport(ctx, rest, env)
-	case "events":
-		return runEvents(ctx, rest, env)
-	case "serve":
-		return runServe(ctx, rest, env)
-	case "auth":
-		return runAuth(ctx, rest, env)
-	case "check-config":
-		return runCheckConfig(ctx, rest, env)
-	case "digest":
-		return runDigest(ctx, rest, env)
-	case "version", "--version", "-version":
-		fmt.Fprintf(env.Stdout, "cadence %s\n", Version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(env.Stdout, usage)
-		return nil
-	default:
-		fmt.Fprint(env.Stderr, usage)
-		return &UsageError{Msg: fmt.Sprintf("unknown command %q", cmd)}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "--version", "-version":
+		name = "version"
+	case "--help", "-help", "-h":
+		name = "help"
 	}
+	c := lookup(name)
+	if c == nil {
+		fmt.Fprint(env.Stderr, usage())
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q", name)}
+	}
+	return c.run(ctx, rest, env)
 }
 
-func newFlagSet(name string, env Env) *flag.FlagSet {
-	fs := flag.NewFlagSet("cadence "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// runHelp is `cadence help [COMMAND]`: the command's --help.
+func runHelp(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		fmt.Fprint(env.Stdout, usage())
+		return nil
+	}
+	if isHelpFlag(args[0]) {
+		fmt.Fprint(env.Stdout, usage())
+		return nil
+	}
+	c := lookup(args[0])
+	if c == nil || c.name == "help" {
+		if c != nil {
+			fmt.Fprint(env.Stdout, usage())
+			return nil
 		}
-		return &UsageError{Msg: err.Error()}
+		return &UsageError{Msg: fmt.Sprintf("help: unknown command %q (see 'cadence --help')", args[0])}
 	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	// "cadence help auth google" is "cadence auth --help".
+	return c.run(ctx, []string{"--help"}, env)
+}
+
+func isHelpFlag(s string) bool {
+	switch s {
+	case "-h", "--h", "-help", "--help":
+		return true
 	}
+	return false
+}
+
+// runVersion is `cadence version` (and `cadence --version`): the
+// prometheus/common/version block, as every Prometheus tool prints it.
+func runVersion(_ context.Context, args []string, env Env) error {
+	fs := newFlagSet("version", "cadence version", "Print the version, revision, branch, build user and date, Go version and platform.", env)
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, version.Print("cadence"))
 	return nil
 }
 

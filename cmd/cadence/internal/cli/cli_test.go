@@ -136,12 +136,20 @@ func TestReportExampleMarkdown(t *testing.T) {
 }
 
 func TestCheckConfigExample(t *testing.T) {
-	out, stderr, err := run(t, "check-config", "--config", exampleConfig)
-	if err != nil {
-		t.Fatalf("check-config: %v\n%s", err, stderr)
-	}
-	if !strings.Contains(out, "OK") {
-		t.Errorf("check-config output: %q", out)
+	// --config.file, and its documented aliases.
+	for _, args := range [][]string{
+		{"check-config", "--config.file", exampleConfig},
+		{"check-config", "--config.file=" + exampleConfig},
+		{"check-config", "--config", exampleConfig},
+		{"check-config", "-config", exampleConfig},
+	} {
+		out, stderr, err := run(t, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		if !strings.Contains(out, "OK") {
+			t.Errorf("%v: output %q", args, out)
+		}
 	}
 }
 
@@ -167,11 +175,21 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{nil, "no command given"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"report"}, "--config FILE is required"},
+		{[]string{"report"}, "--config.file FILE is required"},
+		{[]string{"serve"}, "--config.file FILE is required"},
 		{[]string{"report", "--config", exampleConfig, "--format", "xml"}, `--format "xml"`},
 		{[]string{"report", "--config", exampleConfig, "--at", "yesterday"}, `--at "yesterday"`},
 		{[]string{"events", "--config", exampleConfig}, "--owner EMAIL is required"},
-		{[]string{"report", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"report", "--bogus"}, "report: flag provided but not defined: --bogus (see 'cadence report --help')"},
+		{[]string{"report", "-bogus"}, "flag provided but not defined: --bogus"},
+		{[]string{"report", "--config.file", exampleConfig, "extra"}, `report: unexpected argument "extra"`},
+		{[]string{"events", "--at"}, "flag needs an argument: --at"},
+		{[]string{"digest", "--preview=maybe"}, `invalid boolean value "maybe" for --preview`},
+		{[]string{"serve", "--config.file", exampleConfig, "--log.level", "loud"}, `invalid value "loud" for flag --log.level`},
+		{[]string{"serve", "--config.file", exampleConfig, "--log.format", "xml"}, `invalid value "xml" for flag --log.format`},
+		{[]string{"help", "frobnicate"}, `help: unknown command "frobnicate"`},
+		{[]string{"auth"}, "usage: cadence auth google --config.file FILE"},
+		{[]string{"version", "extra"}, `version: unexpected argument "extra"`},
 	} {
 		_, _, err := run(t, tc.args...)
 		if ExitCode(err) != ExitUsage {

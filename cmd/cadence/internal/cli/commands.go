@@ -13,11 +13,12 @@ import (
 )
 
 func runReport(ctx context.Context, args []string, env Env) error {
-	fs := newFlagSet("report", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	fs := newFlagSet("report", "cadence report --config.file FILE [--at TIME] [--format text|json|markdown]",
+		"Evaluate every pair once and print the result. Broken sources are listed in the report\nand on stderr; the rest still count.", env)
+	cfgPath := fs.configFile("configuration `FILE` (required)")
 	at := fs.String("at", "", "evaluate at this `TIME` (RFC 3339 or YYYY-MM-DD; default now)")
-	format := fs.String("format", "text", "output format: text, json or markdown")
-	if err := parseFlags(fs, args); err != nil {
+	format := fs.String("format", "text", "output `FORMAT`: text, json or markdown")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	var write func(*cadence.Snapshot) error
@@ -43,14 +44,15 @@ func runReport(ctx context.Context, args []string, env Env) error {
 }
 
 func runEvents(ctx context.Context, args []string, env Env) error {
-	fs := newFlagSet("events", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	fs := newFlagSet("events", "cadence events --config.file FILE --owner EMAIL [--from TIME] [--to TIME] [--at TIME] [--format text|json]",
+		"Show one person's expanded calendar, with what decided each occurrence's outcome.", env)
+	cfgPath := fs.configFile("configuration `FILE` (required)")
 	owner := fs.String("owner", "", "`EMAIL` of the person whose calendar to show (required; aliases work)")
 	from := fs.String("from", "", "start `TIME` (default: 30 days before --at)")
 	to := fs.String("to", "", "end `TIME` (default: 14 days after --at)")
 	at := fs.String("at", "", "the evaluation `TIME` that separates past from future (default now)")
-	format := fs.String("format", "text", "output format: text or json")
-	if err := parseFlags(fs, args); err != nil {
+	format := fs.String("format", "text", "output `FORMAT`: text or json")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *owner == "" {
@@ -146,9 +148,10 @@ func involves(dir *cadence.Directory, o calendar.Occurrence, who string) bool {
 }
 
 func runCheckConfig(_ context.Context, args []string, env Env) error {
-	fs := newFlagSet("check-config", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet("check-config", "cadence check-config --config.file FILE",
+		"Validate the configuration and the directory; list every problem with file and line.\nExit code 3 when it is invalid.", env)
+	cfgPath := fs.configFile("configuration `FILE` (required)")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

@@ -19,15 +19,16 @@ import (
 // week's digest now through the configured SMTP server, recorded in the
 // state store's send log (one digest per week and recipient).
 func runDigest(ctx context.Context, args []string, env Env) error {
-	fs := newFlagSet("digest", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
+	fs := newFlagSet("digest", "cadence digest --config.file FILE (--preview [--out DIR] [--at TIME] | --send-now) [--recipient EMAIL]",
+		"Render the weekly digest (.html, .txt, .eml per manager) without sending (--preview),\nor send this week's digest now (--send-now; recorded in the send log).", env)
+	cfgPath := fs.configFile("configuration `FILE` (required)")
 	preview := fs.Bool("preview", false, "write the digest as .html, .txt and .eml files without sending")
 	sendNow := fs.Bool("send-now", false, "send this week's digest now (recipients already sent this week are skipped)")
 	recipient := fs.String("recipient", "", "only this `EMAIL` (preview: any person of the directory)")
 	out := fs.String("out", ".", "preview output `DIR`")
 	at := fs.String("at", "", "preview: evaluate at this `TIME` (RFC 3339 or YYYY-MM-DD; default now)")
 	resubscribe := fs.String("resubscribe", "", "undo the one-click unsubscribe of `EMAIL` (kept in the state)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *resubscribe != "" {

@@ -18,7 +18,7 @@ import (
 
 func loadConfig(path string) (*config.Config, error) {
 	if path == "" {
-		return nil, &UsageError{Msg: "--config FILE is required"}
+		return nil, &UsageError{Msg: "--config.file FILE is required"}
 	}
 	cfg, err := config.Load(path)
 	if err != nil {

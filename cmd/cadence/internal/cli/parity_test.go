@@ -115,7 +115,7 @@ serve:
 			t.Fatal(err)
 		}
 		defer st.Close()
-		a, err := app.New(app.Options{ConfigPath: cfg, Clock: stillClock{now}, Store: st, ListenAddress: "127.0.0.1:0"})
+		a, err := app.New(app.Options{ConfigPath: cfg, Clock: stillClock{now}, Store: st, ListenAddresses: []string{"127.0.0.1:0"}})
 		if err != nil {
 			t.Fatal(err)
 		}

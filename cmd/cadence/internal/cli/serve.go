@@ -3,47 +3,48 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/promslog"
+	"github.com/prometheus/common/version"
 
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/app"
 	"github.com/cadence-dev/cadence/internal/store"
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
-	fs := newFlagSet("serve", env)
-	cfgPath := fs.String("config", "", "configuration `FILE` (required)")
-	listen := fs.String("listen", "", "listen `ADDRESS` (overrides serve.listen_address)")
-	level := fs.String("log.level", "info", "log level: debug, info, warn, error")
-	format := fs.String("log.format", "logfmt", "log format: logfmt or json")
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet("serve", "cadence serve --config.file FILE [--web.listen-address ADDRESS]... [--web.config.file FILE] [--log.level LEVEL] [--log.format FORMAT]",
+		"Run the daemon: keep every source in sync, re-evaluate as time passes, and serve /metrics,\n/api/v1/report, /-/healthy, /-/ready and the org-health page. SIGHUP reloads the\nconfiguration; SIGINT or SIGTERM drains.", env)
+	cfgPath := fs.configFile("configuration `FILE` (required)")
+	var listen listFlag
+	fs.Var(&listen, "web.listen-address", "`ADDRESS` to serve on, host:port; repeatable (default: serve.listen_address of the configuration, :9816)")
+	fs.alias("listen", "web.listen-address")
+	webConfig := fs.String("web.config.file", "", "exporter-toolkit web configuration `FILE` enabling TLS or basic auth (default: serve.web_config_file)")
+	lvl := promslog.NewLevel()
+	_ = lvl.Set("info")
+	fs.Var(lvl, "log.level", "only log messages with this `LEVEL` or above: "+strings.Join(promslog.LevelFlagOptions, ", "))
+	logFormat := promslog.NewFormat()
+	_ = logFormat.Set("logfmt")
+	fs.Var(logFormat, "log.format", "`FORMAT` of log messages: "+strings.Join(promslog.FormatFlagOptions, ", "))
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *cfgPath == "" {
-		return &UsageError{Msg: "--config FILE is required"}
+		return &UsageError{Msg: "--config.file FILE is required"}
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
-		return &UsageError{Msg: fmt.Sprintf("--log.level %q: expected debug, info, warn or error", *level)}
-	}
-	hopts := &slog.HandlerOptions{Level: lvl}
-	var logger *slog.Logger
-	switch *format {
-	case "logfmt":
-		logger = slog.New(slog.NewTextHandler(env.Stderr, hopts))
-	case "json":
-		logger = slog.New(slog.NewJSONHandler(env.Stderr, hopts))
-	default:
-		return &UsageError{Msg: fmt.Sprintf("--log.format %q: expected logfmt or json", *format)}
-	}
+	// promslog, as Prometheus and the exporters log: logfmt or JSON on
+	// stderr, level=info in lower case (its go-kit style: ts, caller,
+	// level, msg).
+	logger := promslog.New(&promslog.Config{Level: lvl, Format: logFormat, Style: promslog.GoKitStyle, Writer: env.Stderr})
+	logger.Info("starting cadence", "version", version.Info())
+	logger.Info("build context", "build_context", version.BuildContext())
 	reg := prometheus.NewRegistry()
 	app.RegisterProcessMetrics(reg)
-	a, err := app.New(app.Options{ConfigPath: *cfgPath, Logger: logger, Registry: reg, ListenAddress: *listen})
+	a, err := app.New(app.Options{ConfigPath: *cfgPath, Logger: logger, Registry: reg, ListenAddresses: listen, WebConfigFile: *webConfig})
 	if err != nil {
 		var se *store.StateError
 		if errors.As(err, &se) {
@@ -92,4 +93,14 @@ loop:
 		return err
 	}
 	return runErr
+}
+
+// listFlag is a repeatable string flag (--web.listen-address).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
 }

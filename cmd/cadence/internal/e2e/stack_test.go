@@ -559,7 +559,7 @@ type daemon struct {
 // end of the test, and waits for its first evaluation.
 func startCadence(t *testing.T, cfgPath, addr string, clock app.Clock, fetch func(context.Context, calendar.ICSSource, calendar.FetchOptions) (*calendar.FetchResult, error)) *daemon {
 	t.Helper()
-	a, err := app.New(app.Options{ConfigPath: cfgPath, Registry: prometheus.NewRegistry(), Clock: clock, ListenAddress: addr, Fetch: fetch})
+	a, err := app.New(app.Options{ConfigPath: cfgPath, Registry: prometheus.NewRegistry(), Clock: clock, ListenAddresses: []string{addr}, Fetch: fetch})
 	if err != nil {
 		t.Fatal(err)
 	}
