@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -95,14 +97,15 @@ type SyncResult struct {
 	Duration time.Duration
 }
 
-// Each calls f for every calendar of cals, at most limit at once (at
-// least one), and returns when every call returned; once ctx ends no more
-// calls start. Sources use it to sync, the engine to restore.
-func Each(ctx context.Context, cals []Calendar, limit int, f func(Calendar)) {
+// Each calls f for every item of items (calendars, indices), at most
+// limit at once (at least one), and returns when every call returned;
+// once ctx ends no more calls start. Sources use it to sync, the engine to
+// restore.
+func Each[T any](ctx context.Context, items []T, limit int, f func(T)) {
 	sem := make(chan struct{}, max(limit, 1))
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for _, cal := range cals {
+	for _, it := range items {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -112,7 +115,53 @@ func Each(ctx context.Context, cals []Calendar, limit int, f func(Calendar)) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			f(cal)
+			f(it)
 		}()
 	}
+}
+
+// Calendars lists the calendars of a source that reads one calendar per
+// id (a Google calendar id, a Microsoft mailbox): ids lower-cased, sorted
+// and unique, each named prefix+id and owned by the person the directory
+// resolves it to (the id itself otherwise).
+func Calendars(ids []string, org Org, prefix string, zone *time.Location) []Calendar {
+	norm := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id = strings.ToLower(strings.TrimSpace(id)); id != "" {
+			norm = append(norm, id)
+		}
+	}
+	slices.Sort(norm)
+	norm = slices.Compact(norm)
+	out := make([]Calendar, 0, len(norm))
+	for _, id := range norm {
+		owner := id
+		if p, ok := org.Resolve(id); ok {
+			owner = p
+		}
+		out = append(out, Calendar{Name: prefix + id, Owner: owner, Zone: zone, ID: id})
+	}
+	return out
+}
+
+// Locks are mutexes by key (one sync of a calendar at a time).
+type Locks struct {
+	mu sync.Mutex
+	m  map[string]*sync.Mutex
+}
+
+// Lock locks key's mutex and returns its unlock.
+func (l *Locks) Lock(key string) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*sync.Mutex{}
+	}
+	m, ok := l.m[key]
+	if !ok {
+		m = &sync.Mutex{}
+		l.m[key] = m
+	}
+	l.mu.Unlock()
+	m.Lock()
+	return m.Unlock
 }

@@ -3,8 +3,6 @@ package google
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
@@ -37,23 +35,7 @@ func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
 	if len(ids) == 0 {
 		ids = org.Emails()
 	}
-	ids = append([]string(nil), ids...)
-	sort.Strings(ids)
-	out := make([]calendar.Calendar, 0, len(ids))
-	seen := map[string]bool{}
-	for _, id := range ids {
-		id = strings.ToLower(strings.TrimSpace(id))
-		if id == "" || seen[id] {
-			continue
-		}
-		seen[id] = true
-		owner := id
-		if p, ok := org.Resolve(id); ok {
-			owner = p
-		}
-		out = append(out, calendar.Calendar{Name: NamePrefix + id, Owner: owner, Zone: s.Zone, ID: id})
-	}
-	return out
+	return calendar.Calendars(ids, org, NamePrefix, s.Zone)
 }
 
 func gcal(c calendar.Calendar) Calendar {

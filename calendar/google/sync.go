@@ -179,7 +179,7 @@ type Syncer struct {
 	metrics *metrics
 	// locks serializes syncs of the same calendar.
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks calendar.Locks // one sync of a calendar at a time
 	// feeds caches each calendar's converted feed for the state it was
 	// built from, so an unchanged calendar is not converted again.
 	feeds map[string]cachedFeed
@@ -232,7 +232,7 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, locks: map[string]*sync.Mutex{}, feeds: map[string]cachedFeed{}}
+	s := &Syncer{cfg: cfg, store: store, clock: cfg.Clock, feeds: map[string]cachedFeed{}}
 	if s.clock == nil {
 		s.clock = RealClock{}
 	}
@@ -250,44 +250,27 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 // the order of cals.
 func (s *Syncer) SyncAll(ctx context.Context, cals []Calendar) []Result {
 	results := make([]Result, len(cals))
-	sem := make(chan struct{}, s.cfg.Concurrency)
-	var wg sync.WaitGroup
-	for i, cal := range cals {
-		// Calendars start in order; at most Concurrency run at once.
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			results[i] = Result{Calendar: cal, Err: fmt.Errorf("google: calendar %s: %w", cal.ID, ctx.Err())}
-			continue
+	calendar.Each(ctx, indices(len(cals)), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, cals[i]) })
+	for i, r := range results {
+		if r.Calendar.ID == "" { // not started: ctx ended
+			results[i] = Result{Calendar: cals[i], Err: fmt.Errorf("google: calendar %s: %w", cals[i].ID, ctx.Err())}
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = s.Sync(ctx, cal)
-		}()
 	}
-	wg.Wait()
 	return results
 }
 
-func (s *Syncer) lock(id string) *sync.Mutex {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l, ok := s.locks[id]
-	if !ok {
-		l = &sync.Mutex{}
-		s.locks[id] = l
+func indices(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
 	}
-	return l
+	return out
 }
 
 // Sync runs one sync cycle of one calendar.
 func (s *Syncer) Sync(ctx context.Context, cal Calendar) Result {
 	cal = cal.normalized()
-	l := s.lock(cal.ID)
-	l.Lock()
-	defer l.Unlock()
+	defer s.locks.Lock(cal.ID)()
 	start := s.clock.Now()
 	res := Result{Calendar: cal}
 	res.Err = s.sync(ctx, cal, &res)

@@ -2,8 +2,6 @@ package microsoft
 
 import (
 	"context"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/cadence-dev/cadence/calendar"
@@ -36,25 +34,7 @@ func (s *Source) Calendars(org calendar.Org) []calendar.Calendar {
 	if len(ids) == 0 {
 		ids = org.Emails()
 	}
-	ids = append([]string(nil), ids...)
-	for i := range ids {
-		ids[i] = strings.ToLower(strings.TrimSpace(ids[i]))
-	}
-	sort.Strings(ids)
-	out := make([]calendar.Calendar, 0, len(ids))
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if id == "" || seen[id] {
-			continue
-		}
-		seen[id] = true
-		owner := id
-		if p, ok := org.Resolve(id); ok {
-			owner = p
-		}
-		out = append(out, calendar.Calendar{Name: NamePrefix + id, Owner: owner, Zone: s.Zone, ID: id})
-	}
-	return out
+	return calendar.Calendars(ids, org, NamePrefix, s.Zone)
 }
 
 func mailbox(c calendar.Calendar) Mailbox {

@@ -174,7 +174,7 @@ type Syncer struct {
 	metrics  *metrics
 
 	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	locks calendar.Locks // one sync of a calendar at a time
 	// ids maps a lower-cased address (mail, UPN, proxy address) to the
 	// Entra object id the directory reported, used in request paths.
 	ids map[string]string
@@ -236,7 +236,7 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 		return nil, fmt.Errorf("microsoft: window back %v, ahead %v, min ahead %v: want back and min ahead at least %v and ahead beyond min ahead", cfg.Back, cfg.Ahead, cfg.MinAhead, 2*Margin)
 	}
 	s := &Syncer{cfg: cfg, endpoint: ep, client: cfg.Client, store: store, clock: cfg.Clock,
-		locks: map[string]*sync.Mutex{}, ids: map[string]string{}, feeds: map[string]cachedFeed{}}
+		ids: map[string]string{}, feeds: map[string]cachedFeed{}}
 	if s.client == nil {
 		s.client = &http.Client{}
 	}
@@ -293,43 +293,27 @@ func (s *Syncer) userURL(m Mailbox) string {
 // the order of boxes.
 func (s *Syncer) SyncAll(ctx context.Context, boxes []Mailbox) []Result {
 	results := make([]Result, len(boxes))
-	sem := make(chan struct{}, s.cfg.Concurrency)
-	var wg sync.WaitGroup
-	for i, m := range boxes {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			results[i] = Result{Mailbox: m, Err: fmt.Errorf("microsoft: mailbox %s: %w", m.ID, ctx.Err())}
-			continue
+	calendar.Each(ctx, indices(len(boxes)), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, boxes[i]) })
+	for i, r := range results {
+		if r.Mailbox.ID == "" { // not started: ctx ended
+			results[i] = Result{Mailbox: boxes[i], Err: fmt.Errorf("microsoft: mailbox %s: %w", boxes[i].ID, ctx.Err())}
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = s.Sync(ctx, m)
-		}()
 	}
-	wg.Wait()
 	return results
 }
 
-func (s *Syncer) lock(id string) *sync.Mutex {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l, ok := s.locks[id]
-	if !ok {
-		l = &sync.Mutex{}
-		s.locks[id] = l
+func indices(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
 	}
-	return l
+	return out
 }
 
 // Sync runs one sync cycle of one mailbox.
 func (s *Syncer) Sync(ctx context.Context, m Mailbox) Result {
 	m = m.normalized()
-	l := s.lock(m.ID)
-	l.Lock()
-	defer l.Unlock()
+	defer s.locks.Lock(m.ID)()
 	start := s.clock.Now()
 	res := Result{Mailbox: m}
 	res.Err = s.sync(ctx, m, &res)
