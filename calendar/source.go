@@ -120,6 +120,15 @@ func Each[T any](ctx context.Context, items []T, limit int, f func(T)) {
 	}
 }
 
+// EachIndex is Each over 0..n-1.
+func EachIndex(ctx context.Context, n, limit int, f func(int)) {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	Each(ctx, idx, limit, f)
+}
+
 // Calendars lists the calendars of a source that reads one calendar per
 // id (a Google calendar id, a Microsoft mailbox): ids lower-cased, sorted
 // and unique, each named prefix+id and owned by the person the directory

@@ -250,21 +250,13 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 // the order of cals.
 func (s *Syncer) SyncAll(ctx context.Context, cals []Calendar) []Result {
 	results := make([]Result, len(cals))
-	calendar.Each(ctx, indices(len(cals)), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, cals[i]) })
+	calendar.EachIndex(ctx, (len(cals)), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, cals[i]) })
 	for i, r := range results {
 		if r.Calendar.ID == "" { // not started: ctx ended
 			results[i] = Result{Calendar: cals[i], Err: fmt.Errorf("google: calendar %s: %w", cals[i].ID, ctx.Err())}
 		}
 	}
 	return results
-}
-
-func indices(n int) []int {
-	out := make([]int, n)
-	for i := range out {
-		out[i] = i
-	}
-	return out
 }
 
 // Sync runs one sync cycle of one calendar.
