@@ -250,7 +250,7 @@ func New(cfg Config, store StateStore) (*Syncer, error) {
 // the order of cals.
 func (s *Syncer) SyncAll(ctx context.Context, cals []Calendar) []Result {
 	results := make([]Result, len(cals))
-	calendar.EachIndex(ctx, (len(cals)), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, cals[i]) })
+	calendar.EachIndex(ctx, len(cals), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, cals[i]) })
 	for i, r := range results {
 		if r.Calendar.ID == "" { // not started: ctx ended
 			results[i] = Result{Calendar: cals[i], Err: fmt.Errorf("google: calendar %s: %w", cals[i].ID, ctx.Err())}

@@ -293,7 +293,7 @@ func (s *Syncer) userURL(m Mailbox) string {
 // the order of boxes.
 func (s *Syncer) SyncAll(ctx context.Context, boxes []Mailbox) []Result {
 	results := make([]Result, len(boxes))
-	calendar.EachIndex(ctx, (len(boxes)), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, boxes[i]) })
+	calendar.EachIndex(ctx, len(boxes), s.cfg.Concurrency, func(i int) { results[i] = s.Sync(ctx, boxes[i]) })
 	for i, r := range results {
 		if r.Mailbox.ID == "" { // not started: ctx ended
 			results[i] = Result{Mailbox: boxes[i], Err: fmt.Errorf("microsoft: mailbox %s: %w", boxes[i].ID, ctx.Err())}
