@@ -107,6 +107,14 @@ type App struct {
 	serveErr chan error
 }
 
+// ConfigError is an error of New that the configuration (or a file it
+// names) is to blame for; any other is a runtime failure (the state file,
+// the network).
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // New loads the configuration and the directory, opens the state store and
 // registers the metrics. Nothing runs until Start.
 func New(opts Options) (*App, error) {
@@ -129,7 +137,7 @@ func New(opts Options) (*App, error) {
 	}
 	cfg, err := config.Load(opts.ConfigPath)
 	if err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
 	}
 	a.store = opts.Store
 	if a.store == nil {
@@ -159,11 +167,15 @@ func New(opts Options) (*App, error) {
 	a.trend = newTrend(a.store, a.log.With("component", "trend"), func() *time.Location { return pageZone(a.config()) })
 	eopts, built, err := a.engineOptions(cfg, nil, a.reg, false)
 	if err != nil {
-		return nil, err
+		return nil, &ConfigError{err} // the files the configuration names
 	}
 	a.eng = engine.New(eopts)
 	// The history is loaded by Start once the port is open.
 	if err := a.eng.LoadDirectory(context.Background()); err != nil {
+		var de *engine.DirectoryError
+		if errors.As(err, &de) {
+			return nil, &ConfigError{err}
+		}
 		return nil, err
 	}
 	a.keepFeeds(cfg)
@@ -171,7 +183,7 @@ func New(opts Options) (*App, error) {
 	a.m.configReload(true, a.clock.Now())
 	metricsOpts, err := metricsOptions(cfg)
 	if err != nil {
-		return nil, err
+		return nil, &ConfigError{err}
 	}
 	// The snapshot's metrics are gathered once per evaluation, beside the
 	// registry of the daemon's own (which refuses their names).

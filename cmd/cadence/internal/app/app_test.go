@@ -422,3 +422,38 @@ func TestGoldenMetrics(t *testing.T) {
 		t.Errorf("/metrics differs from %s (rerun with -update to accept)", goldenMetrics)
 	}
 }
+
+// TestNewErrorKinds: New says which errors the configuration is to blame
+// for (exit 3 in cadence serve) and which are runtime failures (exit 1):
+// a state file that is not a database is not a configuration problem.
+func TestNewErrorKinds(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("windoe: 7d\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := app.New(app.Options{ConfigPath: bad})
+	var ce *app.ConfigError
+	if !errors.As(err, &ce) {
+		t.Errorf("bad config: %v (%T), want an *app.ConfigError", err, err)
+	}
+	raw, err := os.ReadFile(exampleConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state.db")
+	if err := os.WriteFile(state, []byte("not a database, not at all, 100 bytes of it ........................................"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root, _ := filepath.Abs(filepath.Dir(exampleConfig))
+	cfg := strings.ReplaceAll(string(raw), "examples/org", filepath.Join(root, "examples/org"))
+	cfg = strings.Replace(cfg, "state_path: cadence.db", "state_path: "+state, 1)
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = app.New(app.Options{ConfigPath: good})
+	if err == nil || errors.As(err, &ce) {
+		t.Errorf("corrupt state file: %v (%T), want a runtime error", err, err)
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/app"
-	"github.com/cadence-dev/cadence/internal/store"
 )
 
 func runServe(ctx context.Context, args []string, env Env) error {
@@ -46,11 +45,11 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	app.RegisterProcessMetrics(reg)
 	a, err := app.New(app.Options{ConfigPath: *cfgPath, Logger: logger, Registry: reg, ListenAddresses: listen, WebConfigFile: *webConfig})
 	if err != nil {
-		var se *store.StateError
-		if errors.As(err, &se) {
-			return err // a runtime failure (exit 1), not the configuration
+		var ce *app.ConfigError
+		if errors.As(err, &ce) {
+			return &ConfigError{Err: ce.Err}
 		}
-		return &ConfigError{Err: err}
+		return err // a runtime failure (exit 1): the state file, the network
 	}
 	// Signals: SIGHUP reloads; the first SIGINT/SIGTERM (ctx) starts a
 	// graceful drain bounded by serve.shutdown_timeout; a second one aborts it.
