@@ -1,8 +1,7 @@
 package report
 
 import (
-	"bytes"
-	"flag"
+	goldenpkg "github.com/cadence-dev/cadence/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,25 +10,10 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report/ -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run with -update after checking):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
+	goldenpkg.Check(t, filepath.Join("testdata", name), got)
 }
 
 func utc(s string) time.Time {

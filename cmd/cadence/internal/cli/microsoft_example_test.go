@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	goldenpkg "github.com/cadence-dev/cadence/internal/golden"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -88,7 +89,7 @@ func TestExampleOrgGraphMatchesICS(t *testing.T) {
 	icsDoc, icsSrc := strip(icsOut)
 	graphDoc, graphSrc := strip(graphOut)
 	if icsDoc != graphDoc {
-		t.Errorf("the reports differ:\n%s", firstDiff(icsDoc, graphDoc))
+		t.Errorf("the reports differ:\n%s", goldenpkg.FirstDiff(icsDoc, graphDoc))
 	}
 	failed := func(srcs []any) (n int) {
 		for _, s := range srcs {

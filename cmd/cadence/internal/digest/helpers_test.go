@@ -10,11 +10,10 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
-	"flag"
+	goldenpkg "github.com/cadence-dev/cadence/internal/golden"
 	"io"
 	"math/big"
 	"net"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -29,8 +28,6 @@ import (
 	"github.com/cadence-dev/cadence/cmd/cadence/internal/config"
 	"github.com/cadence-dev/cadence/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in report/testdata/digest")
 
 const exampleConfig = "../../../../config.example.yaml"
 
@@ -143,19 +140,7 @@ func golden(t *testing.T, name string, got []byte) {
 // goldenAt compares got with the file at path, or rewrites it with -update.
 func goldenAt(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/cadence/internal/digest -update)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s differs from the output (check, then go test ./cmd/cadence/internal/digest -update):\n%s", path, got)
-	}
+	goldenpkg.Check(t, path, got)
 }
 
 // ---- fake clock ----
