@@ -1,6 +1,7 @@
 package cadence
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -49,13 +50,35 @@ type glob struct {
 	parts []string // lower-case pieces between '*' for star-only globs
 }
 
+// ErrBadGlob is the error of a glob that cannot be read: an unclosed
+// '[', a '\' at the end, or a class that is no class.
+var ErrBadGlob = errors.New("syntax error in pattern")
+
+// CheckGlob reports whether pat is a glob of the syntax cadence matches
+// with (case-insensitive; '*' any run of characters, '/' included; '?'
+// one character; "[a-z]", "[!a-z]" a class; '\' quotes the next
+// character). The configuration validates with it, so what it accepts is
+// exactly what is matched.
+func CheckGlob(pat string) error {
+	_, err := compileGlob(pat)
+	return err
+}
+
 func newGlob(pat string) glob {
+	g, err := compileGlob(pat)
+	if err != nil {
+		return glob{lit: strings.ToLower(strings.TrimSpace(pat))} // refused by the configuration
+	}
+	return g
+}
+
+func compileGlob(pat string) (glob, error) {
 	pat = strings.TrimSpace(pat)
-	if !strings.ContainsAny(pat, "*?[") {
-		return glob{lit: strings.ToLower(pat)}
+	if !strings.ContainsAny(pat, "*?[\\") {
+		return glob{lit: strings.ToLower(pat)}, nil
 	}
 	if !strings.ContainsAny(pat, "?[\\") && isASCII(pat) {
-		return glob{parts: strings.Split(strings.ToLower(pat), "*")}
+		return glob{parts: strings.Split(strings.ToLower(pat), "*")}, nil
 	}
 	var b strings.Builder
 	b.WriteString(`(?is)^`)
@@ -69,8 +92,7 @@ func newGlob(pat string) glob {
 		case '[':
 			j := strings.IndexByte(pat[i+1:], ']')
 			if j < 0 {
-				b.WriteString(`\[`)
-				continue
+				return glob{}, ErrBadGlob
 			}
 			class := pat[i+1 : i+1+j]
 			if strings.HasPrefix(class, "!") {
@@ -79,12 +101,11 @@ func newGlob(pat string) glob {
 			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
 			i += j + 1
 		case '\\':
-			if i+1 < len(pat) {
-				i++
-				b.WriteString(regexp.QuoteMeta(string(pat[i])))
-			} else {
-				b.WriteString(`\\`)
+			if i+1 >= len(pat) {
+				return glob{}, ErrBadGlob
 			}
+			i++
+			b.WriteString(regexp.QuoteMeta(string(pat[i])))
 		default:
 			b.WriteString(regexp.QuoteMeta(string(c)))
 		}
@@ -92,9 +113,9 @@ func newGlob(pat string) glob {
 	b.WriteString(`$`)
 	re, err := regexp.Compile(b.String())
 	if err != nil {
-		return glob{lit: strings.ToLower(pat)}
+		return glob{}, ErrBadGlob
 	}
-	return glob{re: re}
+	return glob{re: re}, nil
 }
 
 func (g glob) match(s string) bool {

@@ -301,3 +301,36 @@ func TestAllDayOOOInOwnerZone(t *testing.T) {
 		t.Errorf("OOO day: %+v", ex[2])
 	}
 }
+
+// TestCheckGlob: the configuration refuses exactly the globs the matcher
+// cannot read, and what it accepts matches as documented.
+func TestCheckGlob(t *testing.T) {
+	for _, tt := range []struct {
+		pat  string
+		ok   bool
+		s    string
+		want bool
+	}{
+		{"*@otter.ai", true, "Bot@Otter.AI", true},
+		{"OOO *", true, "ooo mon/tue", true}, // '*' crosses '/', unlike path.Match
+		{"[PTO]", true, "t", true},
+		{"[!a-c]x", true, "dx", true},
+		{`a\*b`, true, "a*b", true},
+		{`a\*b`, true, "axb", false},
+		{"[a-@fireflies.ai", false, "", false},
+		{`bot\`, false, "", false},
+		{"Vacation [", false, "", false},
+		{"[z-a]", false, "", false},
+	} {
+		err := CheckGlob(tt.pat)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckGlob(%q) = %v, want ok %v", tt.pat, err, tt.ok)
+			continue
+		}
+		if tt.ok {
+			if got := newGlob(tt.pat).match(tt.s); got != tt.want {
+				t.Errorf("%q matches %q: %v, want %v", tt.pat, tt.s, got, tt.want)
+			}
+		}
+	}
+}
