@@ -20,6 +20,12 @@ if ! getent passwd cadence >/dev/null; then
 		--shell "$nologin" --comment "cadence daemon" cadence
 fi
 install -d -o cadence -g cadence -m 0750 /var/lib/cadence
+# Feed URLs in the configuration are secrets: root writes it, the daemon
+# (group cadence) reads it, nobody else.
+if [ -f /etc/cadence/cadence.yml ]; then
+	chgrp cadence /etc/cadence/cadence.yml
+	chmod 0640 /etc/cadence/cadence.yml
+fi
 
 if [ -d /run/systemd/system ]; then
 	systemctl daemon-reload >/dev/null 2>&1 || true
