@@ -6,13 +6,18 @@
 // line:
 //
 //	config: cadence.yaml:12: unknown key "polcies" at top level (did you mean "policies"?)
-//	config: cadence.yaml:20: policies[1].grace: must not be negative, got -1d (expected a duration >= 0)
+//	config: cadence.yaml:20: policies[1].grace: -1d is negative (expected a duration >= 0 such as 3d)
 //
-// The stages are separate: decode (YAML node tree to Config, recording the
-// line of every key present), setDefaults (the only place defaults are
-// filled in), validate (the only place values are checked), then relative
-// paths are resolved against the config file's directory. Check goes further
-// for `cadence check-config`: it reads the directory file too.
+// Each key is written once, as a field of the structs below: its tag names
+// the key (yaml), what its value should look like (hint, one per level of a
+// list, "|"-separated), and the checks of its value alone (check: a range
+// and the message when outside it; oneof: the allowed words; nonempty: the
+// message for an empty list). The stages are separate: decode (decode.go:
+// the YAML node tree onto DefaultConfig, recording the line of every key
+// present), derive (defaults.go: defaults that depend on other keys),
+// validate (validate.go: checks across keys, then the tags' checks), then
+// relative paths are resolved against the config file's directory. Check
+// goes further for `cadence check-config`: it reads the directory file too.
 //
 // config.example.yaml at the repository root documents every key.
 package config
@@ -22,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	// Zones must load on machines without a zoneinfo database.
@@ -31,38 +37,35 @@ import (
 	"github.com/cadence-dev/cadence/calendar"
 )
 
-// Config is a parsed, defaulted and validated configuration.
-//
-// Later sections (google:, serve:, digest:) will be added as fields here and
-// as entries of the top-level schema in decode.go.
+// Config is a parsed, defaulted and validated configuration. The order of
+// the fields is the order keys are listed in messages.
 type Config struct {
 	// Timezone is used for floating times and all-day events of sources
-	// that set none. Default UTC.
-	Timezone       *time.Location
-	Directory      Directory
-	Sources        Sources
-	Classification Classification
-	// Window is the look-back window for counts and status. Default 90d.
-	Window time.Duration
-	// Policies are the ordered rules; cadence.DefaultRules() when the
-	// policies key is absent.
-	Policies []cadence.Rule
-	// Google configures Google Calendar as a source (off when absent).
-	Google Google
-	// Microsoft configures Microsoft 365 through Microsoft Graph as a
-	// source (off when absent).
-	Microsoft Microsoft
-	// Serve configures the daemon (`cadence serve`).
-	Serve Serve
-	// Metrics configures the Prometheus series built from the snapshot.
-	Metrics Metrics
-	// Digest configures the weekly digest email (digest.go).
-	Digest Digest
+	// that set none.
+	Timezone       *time.Location `yaml:"timezone"`
+	Directory      Directory      `yaml:"directory"`
+	Sources        Sources        `yaml:"sources"`
+	Classification Classification `yaml:"classification"`
+	// Window is the look-back window for counts and status.
+	Window time.Duration `yaml:"window" hint:"a duration such as 90d" check:"1.. %v is not positive (expected a duration > 0 such as 90d)"`
 	// EvaluateAt, when not zero, is the instant every evaluation is made
 	// at instead of the current time (a recorded organisation such as the
 	// example org, which would otherwise fade as the calendar moves on).
 	// --at overrides it; it cannot be set with digest.enabled.
-	EvaluateAt time.Time
+	EvaluateAt time.Time `yaml:"evaluate_at" hint:"an RFC 3339 time such as 2026-11-23T09:00:00Z"`
+	// Google and Microsoft configure Google Calendar and Microsoft 365 as
+	// sources (off when absent).
+	Google    Google    `yaml:"google"`
+	Microsoft Microsoft `yaml:"microsoft"`
+	// Serve configures the daemon (`cadence serve`).
+	Serve Serve `yaml:"serve"`
+	// Digest configures the weekly digest email.
+	Digest Digest `yaml:"digest"`
+	// Metrics configures the Prometheus series built from the snapshot.
+	Metrics Metrics `yaml:"metrics"`
+	// Policies are the ordered rules; cadence.DefaultRules() when the
+	// policies key is absent.
+	Policies []cadence.Rule `yaml:"policies" hint:"a list of rules" nonempty:"no rules (expected at least one rule; remove the key to use the default rules)"`
 	// File is the configuration file name as given to Load or Parse.
 	File string
 
@@ -74,82 +77,81 @@ type Config struct {
 // Directory names the org chart file: exactly one of CSV or YAML is set, as
 // an absolute path (resolved against the config file's directory).
 type Directory struct {
-	CSV  string
-	YAML string
+	CSV  string `yaml:"csv" hint:"a file path"`
+	YAML string `yaml:"yaml" hint:"a file path"`
 }
 
 // Sources are the calendar sources.
 type Sources struct {
-	HTTP   HTTP
-	Limits Limits
-	ICS    []ICS
+	HTTP   HTTP   `yaml:"http"`
+	Limits Limits `yaml:"limits"`
+	ICS    []ICS  `yaml:"ics" hint:"a list of feeds|a feed with name, owner, and path or url"`
 }
 
-// Limits bound the work one calendar may cost (every kind of source);
-// defaults from calendar.Limits and the engine.
+// Limits bound the work one calendar may cost (every kind of source).
 type Limits struct {
-	SeriesOccurrences     int64
-	FeedOccurrences       int64
-	EvaluationOccurrences int64
-	ZoneTransitions       int64
-	ParseTime             time.Duration
+	SeriesOccurrences     int64         `yaml:"series_occurrences" hint:"a count such as 10000" check:"1..2147483647 %v is out of range (expected a count from 1 to 2147483647 such as 10000)"`
+	FeedOccurrences       int64         `yaml:"feed_occurrences" hint:"a count such as 100000" check:"1..2147483647 %v is out of range (expected a count from 1 to 2147483647 such as 100000)"`
+	EvaluationOccurrences int64         `yaml:"evaluation_occurrences" hint:"a count such as 5000000" check:"1..2147483647 %v is out of range (expected a count from 1 to 2147483647 such as 5000000)"`
+	ZoneTransitions       int64         `yaml:"zone_transitions" hint:"a count such as 50000" check:"1..2147483647 %v is out of range (expected a count from 1 to 2147483647 such as 50000)"`
+	ParseTime             time.Duration `yaml:"parse_time" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0 such as 10s)"`
 }
 
 // HTTP configures how URL feeds are fetched.
 type HTTP struct {
-	Timeout  time.Duration // whole request, per feed; default 30s
-	MaxBytes int64         // a larger feed is an error; default 20 MiB
+	Timeout  time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // whole request, per feed
+	MaxBytes int64         `yaml:"max_bytes" hint:"a number of bytes such as 20971520" check:"1.. %v is not positive (expected a number of bytes > 0 such as 20971520)"`
 	// RedirectHosts are the hosts a feed may be redirected to besides its
-	// own: host names, "*.example.com" for every subdomain. Default none.
-	RedirectHosts []string
+	// own: host names, "*.example.com" for every subdomain.
+	RedirectHosts []string `yaml:"redirect_hosts" hint:"a list of host names|a host name such as calendar.example.com"`
 }
 
 // ICS is one ICS feed: exactly one of Path (absolute) or URL is set.
 type ICS struct {
-	Name  string
-	Owner string         // lower-case email of the calendar's owner
-	Path  string         // absolute path of a local file
-	URL   string         // http(s) URL
-	Zone  *time.Location // floating times and all-day dates; default Config.Timezone
+	Name  string         `yaml:"name" hint:"a name such as ana"`
+	Owner string         `yaml:"owner" hint:"an email"` // lower-case email of the calendar's owner
+	Path  string         `yaml:"path" hint:"a file path"`
+	URL   string         `yaml:"url" hint:"an http(s) URL"`
+	Zone  *time.Location `yaml:"timezone"` // floating times and all-day dates; default Config.Timezone
 	Line  int            // line of the source in the config file
 }
 
 // Serve configures the daemon.
 type Serve struct {
-	ListenAddress string // default ":9816"
+	ListenAddress string `yaml:"listen_address" hint:"a host:port such as :9816"`
 	// WebConfigFile is an exporter-toolkit web configuration (TLS, basic
 	// auth); "" serves plain HTTP. Absolute after Parse.
-	WebConfigFile string
+	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
 	// StatePath is the SQLite state file (sync state, feed data, occurrence
-	// history). Default "cadence.db" beside the config file.
-	StatePath string
-	// SyncEvery is how often each source is read (±10% jitter). Default 15m.
-	SyncEvery time.Duration
+	// history), beside the config file unless absolute.
+	StatePath string `yaml:"state_path" hint:"a file path"`
+	// SyncEvery is how often each source is read (±10% jitter).
+	SyncEvery time.Duration `yaml:"sync_every" hint:"a duration such as 15m" check:"1.. %v is not positive (expected a duration > 0)"`
 	// EvaluateEvery bounds the time between evaluations when nothing
-	// changes (statuses change as time passes). Default 5m.
-	EvaluateEvery time.Duration
+	// changes (statuses change as time passes).
+	EvaluateEvery time.Duration `yaml:"evaluate_every" hint:"a duration such as 5m" check:"1.. %v is not positive (expected a duration > 0)"`
 	// FirstEvaluationTimeout bounds how long the first evaluation waits for
-	// every source to be read once. Default 2m.
-	FirstEvaluationTimeout time.Duration
-	// ShutdownTimeout bounds the graceful drain. Default 30s.
-	ShutdownTimeout time.Duration
+	// every source to be read once.
+	FirstEvaluationTimeout time.Duration `yaml:"first_evaluation_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
+	// ShutdownTimeout bounds the graceful drain.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
 	// ReadHeaderTimeout bounds reading a request's headers; ReadTimeout
 	// the whole request; WriteTimeout the response (/metrics, the page);
 	// IdleTimeout how long a keep-alive connection may wait for its next
-	// request. Defaults 10s, 60s, 60s, 2m. Read at start.
-	ReadHeaderTimeout time.Duration
-	ReadTimeout       time.Duration
-	WriteTimeout      time.Duration
-	IdleTimeout       time.Duration
+	// request. Read at start.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0)"`
+	ReadTimeout       time.Duration `yaml:"read_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
+	WriteTimeout      time.Duration `yaml:"write_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
 	// MaxConnections bounds the simultaneous HTTP connections; more wait
-	// to be accepted. Default 512. Read at start.
-	MaxConnections int
+	// to be accepted. Read at start.
+	MaxConnections int `yaml:"max_connections" hint:"an integer >= 1 such as 512" check:"1.. %v is not positive (expected an integer >= 1 such as 512)"`
 	// EnableReload serves POST and PUT /-/reload (to same-origin and
 	// non-browser requests only); false answers 403 and leaves SIGHUP, as
-	// Prometheus's --web.enable-lifecycle. Default false.
-	EnableReload bool
+	// Prometheus's --web.enable-lifecycle.
+	EnableReload bool `yaml:"enable_reload"`
 	// Page is where the org-health page and /api/v1/report are served.
-	Page Page
+	Page Page `yaml:"page"`
 }
 
 // Page configures the org-health page (/, /manager/...), the JSON report
@@ -160,43 +162,42 @@ type Page struct {
 	// Enabled serves them. Default true, except with metrics.identity id
 	// or hash and no ListenAddress: whoever may scrape hashed metrics is
 	// not shown the names behind them.
-	Enabled bool
+	Enabled bool `yaml:"enabled"`
 	// ListenAddress, when set, serves them on a listener of their own
-	// (and not beside /metrics). Default "": on serve.listen_address.
-	ListenAddress string
+	// (and not beside /metrics); "" serves them on serve.listen_address.
+	ListenAddress string `yaml:"listen_address" hint:"a host:port such as 127.0.0.1:9817"`
 	// WebConfigFile is that listener's exporter-toolkit web configuration
 	// (TLS, basic auth). Default serve.web_config_file. Absolute after
 	// Parse.
-	WebConfigFile string
+	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
 }
 
 // Metrics configures the domain series.
 type Metrics struct {
-	// PerPair exports the cadence_pair_* series. Default true.
-	PerPair bool
-	// Identity is how people appear in labels: "email" (default), "id"
-	// (directory id) or "hash" (salted SHA-256).
-	Identity string
+	// PerPair exports the cadence_pair_* series.
+	PerPair bool `yaml:"per_pair"`
+	// Identity is how people appear in labels: "email", "id" (directory
+	// id) or "hash" (salted SHA-256).
+	Identity string `yaml:"identity" hint:"email, id or hash" oneof:"email id hash|%q is not an identity mode"`
 	// HashSaltFile holds the salt for Identity "hash" (never the YAML).
-	HashSaltFile string
+	HashSaltFile string `yaml:"hash_salt_file" hint:"a file path"`
 }
 
 // Classification drives what counts as a 1:1.
 type Classification struct {
 	// IgnoredAttendees are globs (path.Match syntax) of addresses that are
-	// never participants (note-taker bots). Default empty.
-	IgnoredAttendees []string
+	// never participants (note-taker bots).
+	IgnoredAttendees []string `yaml:"ignored_attendees" hint:"a list of email globs|an email glob such as *@otter.ai"`
 	// OOOTitles are out-of-office title patterns (whole title,
-	// case-insensitive, globs allowed). Default DefaultOOOTitles().
-	OOOTitles []string
+	// case-insensitive, globs allowed).
+	OOOTitles []string `yaml:"out_of_office_titles" hint:"a list of title patterns|a title pattern such as \"OOO *\""`
 	// TitleHints are title patterns ({a}, {b} name the two people) that make
-	// an event with a single listed participant a 1:1. Default empty.
-	TitleHints []string
-	// MaxDuration is the longest a 1:1 may last (inclusive). Default 120m.
-	MaxDuration time.Duration
+	// an event with a single listed participant a 1:1.
+	TitleHints []string `yaml:"title_hints" hint:"a list of title patterns|a title pattern such as \"{a} / {b}\""`
+	// MaxDuration is the longest a 1:1 may last (inclusive).
+	MaxDuration time.Duration `yaml:"max_duration" hint:"a duration such as 120m" check:"1.. %v is not positive (expected a duration > 0 such as 120m)"`
 	// SkipLevels: 2 = manager's manager only; 3+ also deeper levels.
-	// Default 2.
-	SkipLevels int
+	SkipLevels int `yaml:"skip_levels" hint:"an integer >= 2" check:"2.. %v is less than 2 (expected 2 for the manager's manager, or more)"`
 }
 
 // Load reads and parses the configuration file at path. Relative paths in it
@@ -218,16 +219,20 @@ func Parse(data []byte, file string) (*Config, error) {
 		return nil, err
 	}
 	d := &decoder{file: file, lines: map[string]int{}, bad: map[string]bool{}}
-	cfg := &Config{File: file, lines: d.lines}
-	d.config(root, cfg)
-	setDefaults(cfg)
-	validate(d, cfg)
+	cfg := DefaultConfig()
+	cfg.File, cfg.lines = file, d.lines
+	if root != nil {
+		d.lines[""] = root.Line
+	}
+	d.limit = 4*d.size(root) + 1000
+	d.value(root, reflect.ValueOf(&cfg).Elem(), "", "", nil)
+	cfg.derive()
+	validate(d, &cfg)
 	if err := d.err(); err != nil {
 		return nil, err
 	}
-	normalize(cfg)
-	resolvePaths(cfg, baseDir(file))
-	return cfg, nil
+	cfg.normalize()
+	return &cfg, nil
 }
 
 // Options returns the evaluation options the configuration describes.
@@ -247,13 +252,7 @@ func (c *Config) Options() cadence.Options {
 func (c *Config) ICSSources() []calendar.ICSSource {
 	out := make([]calendar.ICSSource, 0, len(c.Sources.ICS))
 	for _, s := range c.Sources.ICS {
-		out = append(out, calendar.ICSSource{
-			Name:  s.Name,
-			Owner: s.Owner,
-			Path:  s.Path,
-			URL:   s.URL,
-			Zone:  s.Zone,
-		})
+		out = append(out, calendar.ICSSource{Name: s.Name, Owner: s.Owner, Path: s.Path, URL: s.URL, Zone: s.Zone})
 	}
 	return out
 }
@@ -293,42 +292,35 @@ func baseDir(file string) string {
 	return dir
 }
 
-// normalize lower-cases emails (and strips "mailto:") once they are valid.
-func normalize(cfg *Config) {
-	for i := range cfg.Sources.ICS {
-		cfg.Sources.ICS[i].Owner = normEmail(cfg.Sources.ICS[i].Owner)
-	}
-	for i := range cfg.Policies {
-		for j, p := range cfg.Policies[i].Match.Pairs {
-			cfg.Policies[i].Match.Pairs[j] = [2]string{normEmail(p[0]), normEmail(p[1])}
+// normalize lower-cases emails (and strips "mailto:") once they are valid,
+// and makes file paths absolute against the config file's directory.
+func (c *Config) normalize() {
+	for _, list := range [][]string{c.Digest.Recipients, c.Digest.OptOut} {
+		for i, e := range list {
+			list[i] = normEmail(e)
 		}
 	}
-}
-
-// resolvePaths makes the directory and ICS file paths absolute.
-func resolvePaths(cfg *Config, dir string) {
-	abs := func(p string) string {
-		if p == "" || filepath.IsAbs(p) {
-			return p
+	for i := range c.Sources.ICS {
+		c.Sources.ICS[i].Owner = normEmail(c.Sources.ICS[i].Owner)
+	}
+	for i := range c.Policies {
+		for j, p := range c.Policies[i].Match.Pairs {
+			c.Policies[i].Match.Pairs[j] = [2]string{normEmail(p[0]), normEmail(p[1])}
 		}
-		return filepath.Join(dir, p)
 	}
-	cfg.Directory.CSV = abs(cfg.Directory.CSV)
-	cfg.Directory.YAML = abs(cfg.Directory.YAML)
-	for i := range cfg.Sources.ICS {
-		cfg.Sources.ICS[i].Path = abs(cfg.Sources.ICS[i].Path)
+	dir := baseDir(c.File)
+	for _, p := range []*string{&c.Directory.CSV, &c.Directory.YAML, &c.Google.ServiceAccountKeyFile, &c.Google.OAuthClientFile,
+		&c.Google.TokenFile, &c.Microsoft.ClientSecretFile, &c.Microsoft.CertificateFile, &c.Microsoft.CertificateKeyFile,
+		&c.Serve.WebConfigFile, &c.Serve.Page.WebConfigFile, &c.Serve.StatePath, &c.Metrics.HashSaltFile, &c.Digest.SMTP.PasswordFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
 	}
-	cfg.Google.ServiceAccountKeyFile = abs(cfg.Google.ServiceAccountKeyFile)
-	cfg.Google.OAuthClientFile = abs(cfg.Google.OAuthClientFile)
-	cfg.Google.TokenFile = abs(cfg.Google.TokenFile)
-	cfg.Microsoft.ClientSecretFile = abs(cfg.Microsoft.ClientSecretFile)
-	cfg.Microsoft.CertificateFile = abs(cfg.Microsoft.CertificateFile)
-	cfg.Microsoft.CertificateKeyFile = abs(cfg.Microsoft.CertificateKeyFile)
-	cfg.Serve.WebConfigFile = abs(cfg.Serve.WebConfigFile)
-	cfg.Serve.Page.WebConfigFile = abs(cfg.Serve.Page.WebConfigFile)
-	cfg.Serve.StatePath = abs(cfg.Serve.StatePath)
-	cfg.Metrics.HashSaltFile = abs(cfg.Metrics.HashSaltFile)
-	normalizeDigest(cfg, abs)
+	for i, s := range c.Sources.ICS {
+		if s.Path != "" && !filepath.IsAbs(s.Path) {
+			c.Sources.ICS[i].Path = filepath.Join(dir, s.Path)
+		}
+	}
 }
 
 // Problem is one thing wrong in a configuration file.

@@ -2,10 +2,14 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,18 +17,17 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 )
 
-// decoder walks the YAML node tree against the schema below, so that every
-// problem carries its line and key path, all problems are collected, and an
-// unknown key is named with the closest known one. This is what
-// yaml.Decoder.KnownFields(true) does for structs, with positions and
-// suggestions for every problem rather than a first-error message.
+// decoder walks the YAML node tree into the tagged structs of config.go, as
+// yaml.Decoder.KnownFields(true) does, but so that every problem carries
+// its line and key path, all problems are collected, and an unknown key is
+// named with the closest known one.
 type decoder struct {
 	file     string
 	problems []*Problem
+	later    []*Problem      // the tags' checks, added after validate's
 	lines    map[string]int  // key path -> line of its value, for keys present
 	bad      map[string]bool // key paths that already have a problem
 
@@ -82,6 +85,12 @@ func (d *decoder) errorf(line int, path, format string, args ...any) {
 	d.add(&Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// at records a problem at key path, on the line of the key or of its
+// closest enclosing key present.
+func (d *decoder) at(path, format string, args ...any) {
+	d.errorf(d.line(path), path, format, args...)
+}
+
 func (d *decoder) add(p *Problem) {
 	if d.aborted {
 		return // what follows an alias bomb is noise
@@ -118,6 +127,8 @@ func (d *decoder) badUnder(path string) bool {
 	return false
 }
 
+func (d *decoder) has(path string) bool { _, ok := d.lines[path]; return ok }
+
 // line returns the line of the key at path or of its closest enclosing key.
 func (d *decoder) line(path string) int { return lineOf(d.lines, path) }
 
@@ -126,18 +137,9 @@ func lineOf(lines map[string]int, path string) int {
 		if l, ok := lines[path]; ok {
 			return l
 		}
-		path = parentPath(path)
+		path = path[:max(strings.LastIndexAny(path, ".["), 0)] // the enclosing key
 	}
 	return lines[""]
-}
-
-// parentPath strips the last ".key" or "[i]" of a key path.
-func parentPath(path string) string {
-	i := strings.LastIndexAny(path, ".[")
-	if i < 0 {
-		return ""
-	}
-	return path[:i]
 }
 
 func join(path, key string) string {
@@ -188,7 +190,8 @@ func syntaxProblem(err error, file string) *Problem {
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
-		if parserProblems[msg] {
+		if strings.HasPrefix(msg, "did not find expected ") || strings.HasPrefix(msg, "found duplicate %") ||
+			msg == "found undefined tag handle" || msg == "found incompatible YAML document" {
 			// The library counts lines from 0 for parser (not scanner)
 			// errors. The line is where the construct holding the
 			// problem starts, or the problem itself.
@@ -199,28 +202,6 @@ func syntaxProblem(err error, file string) *Problem {
 		line = 1
 	}
 	return &Problem{File: file, Line: line, Msg: "YAML syntax error: " + msg}
-}
-
-// parserProblems are the messages of go.yaml.in/yaml/v3's parser (as
-// opposed to its scanner), whose line numbers are 0-based.
-var parserProblems = map[string]bool{
-	"did not find expected <stream-start>":   true,
-	"did not find expected <document start>": true,
-	"found undefined tag handle":             true,
-	"did not find expected node content":     true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected key":              true,
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found duplicate %TAG directive":         true,
-}
-
-// field is one key of a mapping in the schema.
-type field struct {
-	key    string
-	decode func(n *yaml.Node, path string)
 }
 
 // deref follows aliases (bounded: an alias chain cannot loop in a parsed
@@ -285,72 +266,98 @@ func quote(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// mapping decodes a mapping node against fields. A null node is an empty
-// mapping (a section written with no keys). what describes the mapping for
-// type errors.
-func (d *decoder) mapping(n *yaml.Node, path string, fields []field) {
+// value decodes n into v at key path. tag is the struct tag of the field
+// (or of the list) holding v; hints are what v and its elements should be,
+// from the tag's hint.
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
 	n, ok := d.follow(n)
 	if !ok {
 		return
 	}
-	if isNull(n) {
-		return
+	hint := ""
+	if len(hints) > 0 {
+		hint = hints[0]
 	}
-	if n.Kind != yaml.MappingNode {
-		d.errorf(n.Line, pathOrTop(path), "got %s (expected a mapping with keys %s)", describe(n), keyList(fields))
+	switch s, ok := scalarOf(v, tag); {
+	case ok:
+		d.scalar(n, v, path, tag, cmp.Or(hint, s.hint), s.parse)
+	case v.Kind() == reflect.Struct:
+		d.mapping(n, v, path, hint)
+	default:
+		d.list(n, v, path, tag, hints)
+	}
+}
+
+// fields returns the keyed fields of struct type t (from its tag type).
+func fields(t reflect.Type) (fs []reflect.StructField, keys []string) {
+	if m, ok := tagsOf[t]; ok {
+		t = m
+	}
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Tag.Get("yaml") != "" {
+			fs = append(fs, f)
+			if !slices.Contains(keys, f.Tag.Get("yaml")) {
+				keys = append(keys, f.Tag.Get("yaml"))
+			}
+		}
+	}
+	return fs, keys
+}
+
+// mapping decodes a mapping node onto struct v: keys left out keep their
+// value. A null node is an empty mapping (a section written with no keys),
+// except for a list element, which has a hint.
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
+	fs, keys := fields(v.Type())
+	switch {
+	case isNull(n):
+		if hint != "" {
+			d.errorf(n.Line, path, "got no value (expected %s)", hint)
+		}
+		return
+	case n.Kind != yaml.MappingNode:
+		d.errorf(n.Line, cmp.Or(path, "top level"), "got %s (expected a mapping with keys %s)", describe(n), strings.Join(keys, ", "))
 		return
 	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
+		k, val := deref(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k.Line, pathOrTop(path), "a key that is %s (expected one of %s)", describe(k), keyList(fields))
+			d.errorf(k.Line, cmp.Or(path, "top level"), "a key that is %s (expected one of %s)", describe(k), strings.Join(keys, ", "))
 			continue
 		}
-		var f *field
-		for j := range fields {
-			if fields[j].key == k.Value {
-				f = &fields[j]
-				break
-			}
-		}
-		if f == nil {
-			d.unknownKey(k, path, fields)
+		// A key may name two fields: a word, or a list (google.calendars).
+		j := slices.IndexFunc(fs, func(f reflect.StructField) bool { return f.Tag.Get("yaml") == k.Value })
+		if j < 0 {
+			d.unknownKey(k, path, keys)
 			continue
 		}
-		child := join(path, k.Value)
+		if j+1 < len(fs) && fs[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
+			j++
+		}
+		f, child := fs[j], join(path, k.Value)
 		if first, dup := seen[k.Value]; dup {
 			d.errorf(k.Line, child, "duplicate key (first at line %d)", first)
 			continue
 		}
 		seen[k.Value] = k.Line
-		d.lines[child] = deref(v).Line
-		f.decode(v, child)
+		d.lines[child] = deref(val).Line
+		if msg := f.Tag.Get("reject"); msg != "" {
+			d.errorf(deref(val).Line, child, "%s", msg) // the value is never read or repeated
+			continue
+		}
+		d.value(val, v.FieldByIndex(f.Index), child, f.Tag, strings.Split(f.Tag.Get("hint"), "|"))
 	}
 }
 
-func pathOrTop(path string) string {
-	if path == "" {
-		return "top level"
-	}
-	return path
-}
-
-func (d *decoder) unknownKey(k *yaml.Node, path string, fields []field) {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.key
-	}
-	hint := "expected one of " + keyList(fields)
-	if s := suggest(k.Value, names); s != "" {
+func (d *decoder) unknownKey(k *yaml.Node, path string, keys []string) {
+	hint := "expected one of " + strings.Join(keys, ", ")
+	if s := suggest(k.Value, keys); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
 	}
-	p := &Problem{File: d.file, Line: k.Line}
+	p := &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q (%s)", k.Value, hint)}
 	if path == "" {
 		p.Msg = fmt.Sprintf("unknown key %q at top level (%s)", k.Value, hint)
-	} else {
-		p.Path = path
-		p.Msg = fmt.Sprintf("unknown key %q (%s)", k.Value, hint)
 	}
 	// Several unknown keys in one mapping are each reported.
 	if !d.aborted {
@@ -358,367 +365,177 @@ func (d *decoder) unknownKey(k *yaml.Node, path string, fields []field) {
 	}
 }
 
-func keyList(fields []field) string {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.key
-	}
-	return strings.Join(names, ", ")
-}
-
-// scalar returns the scalar node at n, or records a problem naming want.
-func (d *decoder) scalar(n *yaml.Node, path, want string) (*yaml.Node, bool) {
-	n, ok := d.follow(n)
-	if !ok {
-		return nil, false
-	}
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		line := d.line(path)
-		if n != nil && n.Line > 0 {
-			line = n.Line
-		}
-		d.errorf(line, path, "got %s (expected %s)", describe(n), want)
-		return nil, false
-	}
-	return n, true
-}
-
-func (d *decoder) str(n *yaml.Node, path, want string, out *string) {
-	if s, ok := d.scalar(n, path, want); ok {
-		if s.Value == "" {
-			d.errorf(s.Line, path, "empty (expected %s)", want)
-			return
-		}
-		*out = s.Value
-	}
-}
-
-func (d *decoder) duration(n *yaml.Node, path, want string, out *time.Duration) {
-	s, ok := d.scalar(n, path, want)
-	if !ok {
+// list decodes a sequence node into slice v (null is an empty list), or
+// into array v. An element with a problem is left out of the list, unless
+// it is a mapping (the problems of its keys are reported, and the indices
+// of the elements after it stay those of the file).
+func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
+	before := len(d.problems)
+	elems := reflect.MakeSlice(reflect.SliceOf(v.Type().Elem()), 0, len(n.Content))
+	switch {
+	case isNull(n) && v.Kind() == reflect.Slice:
+	case n.Kind != yaml.SequenceNode:
+		d.errorf(n.Line, path, "got %s (expected %s)", describe(n), hints[0])
+		v.SetZero()
 		return
-	}
-	if s.Value == "" {
-		d.errorf(s.Line, path, "empty (expected %s)", want)
-		return
-	}
-	v, err := parseDuration(s.Value)
-	if err != nil {
-		d.errorf(s.Line, path, "invalid duration %q: %v (expected %s)", s.Value, err, want)
-		return
-	}
-	*out = v
-}
-
-func (d *decoder) instant(n *yaml.Node, path, want string, out *time.Time) {
-	s, ok := d.scalar(n, path, want)
-	if !ok {
-		return
-	}
-	t, err := time.Parse(time.RFC3339, s.Value)
-	if err != nil {
-		d.errorf(s.Line, path, "%q is not a time (expected %s)", s.Value, want)
-		return
-	}
-	*out = t
-}
-
-func (d *decoder) integer(n *yaml.Node, path, want string, out *int64) {
-	s, ok := d.scalar(n, path, want)
-	if !ok {
-		return
-	}
-	var v int64
-	if s.Tag != "!!int" || s.Decode(&v) != nil {
-		d.errorf(s.Line, path, "got %s (expected %s)", describe(s), want)
-		return
-	}
-	*out = v
-}
-
-func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
-	s, ok := d.scalar(n, path, "true or false")
-	if !ok {
-		return
-	}
-	if s.Tag != "!!bool" {
-		d.errorf(s.Line, path, "got %s (expected true or false)", describe(s))
-		return
-	}
-	*out = s.Value == "true" || s.Value == "True" || s.Value == "TRUE"
-}
-
-// list calls item for each element of a sequence node; null is an empty
-// list. It returns false when n is not a list.
-func (d *decoder) list(n *yaml.Node, path, want string, item func(i int, n *yaml.Node, path string)) bool {
-	n, ok := d.follow(n)
-	if !ok {
-		return false
-	}
-	if isNull(n) {
-		return true
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n.Line, path, "got %s (expected %s)", describe(n), want)
-		return false
 	}
 	for i, c := range n.Content {
 		if d.aborted {
-			break
-		}
-		p := index(path, i)
-		d.lines[p] = deref(c).Line
-		item(i, c, p)
-	}
-	return true
-}
-
-// strings decodes a list of non-empty strings; null is an empty list. want
-// describes the list, item one element.
-func (d *decoder) strings(n *yaml.Node, path, want, item string, out *[]string) {
-	list := []string{}
-	if !d.list(n, path, want, func(_ int, c *yaml.Node, p string) {
-		var s string
-		d.str(c, p, item, &s)
-		if s != "" {
-			list = append(list, s)
-		}
-	}) {
-		return
-	}
-	*out = list
-}
-
-func (d *decoder) zone(n *yaml.Node, path string, out **time.Location) {
-	const want = "an IANA time zone such as UTC or Europe/Berlin"
-	var name string
-	d.str(n, path, want, &name)
-	if name == "" {
-		return
-	}
-	if name == "Local" {
-		d.errorf(d.line(path), path, "%q depends on the machine cadence runs on (expected %s)", name, want)
-		return
-	}
-	loc, err := calendar.LoadLocation(name)
-	if err != nil {
-		if iana, ok := calendar.WindowsToIANA(name); ok {
-			// Outlook users know their zone by its Windows name.
-			d.errorf(d.line(path), path, "%q is a Windows zone name (expected its IANA name %q)", name, iana)
 			return
 		}
-		d.errorf(d.line(path), path, "unknown time zone %q (expected %s)", name, want)
+		p, e, mark := index(path, i), reflect.New(v.Type().Elem()).Elem(), len(d.problems)
+		d.lines[p] = deref(c).Line
+		if def, ok := elemDefaults[e.Type()]; ok {
+			e.Set(reflect.ValueOf(def))
+		}
+		d.value(c, e, p, tag, hints[1:])
+		if len(d.problems) == mark || e.Kind() == reflect.Struct {
+			elems = reflect.Append(elems, e)
+		}
+	}
+	switch {
+	case v.Kind() == reflect.Slice:
+		v.Set(elems)
+		if msg := tag.Get("nonempty"); msg != "" && elems.Len() == 0 && len(d.problems) == before {
+			d.later = append(d.later, &Problem{File: d.file, Line: d.line(path), Path: path, Msg: msg})
+		}
+	case elems.Len() == v.Len():
+		reflect.Copy(v, elems)
+	case len(d.problems) == before: // the pairs of match.pairs are the only arrays
+		d.errorf(d.line(path), path, "has %d email(s) (expected a pair of %d emails)", elems.Len(), v.Len())
+	}
+}
+
+// scalar decodes a scalar node into v with parse, then queues the checks
+// of tag (check, oneof) on the value.
+func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, want string, parse func(n *yaml.Node, want string) (any, string)) {
+	var x any
+	msg := ""
+	switch {
+	case n.Kind != yaml.ScalarNode || n.Tag == "!!null":
+		msg = fmt.Sprintf("got %s (expected %s)", describe(n), want)
+	case n.Value == "" && n.Tag == "!!str":
+		msg = fmt.Sprintf("empty (expected %s)", want)
+	default:
+		x, msg = parse(n, want)
+	}
+	if msg != "" {
+		d.errorf(n.Line, path, "%s", msg)
+		v.SetZero() // a bad value is no value, not the default
 		return
 	}
-	*out = loc
-}
-
-// The schema. Later issues add google:, serve: and digest: here.
-
-func (d *decoder) config(root *yaml.Node, c *Config) {
-	if root != nil {
-		d.lines[""] = root.Line
+	if i, ok := x.(int64); ok && v.Kind() == reflect.Int {
+		x = min(max(i, math.MinInt), math.MaxInt) // out of range on 32-bit platforms, but not wrapped around
 	}
-	d.limit = 4*d.size(root) + 1000
-	d.mapping(root, "", []field{
-		{"timezone", func(n *yaml.Node, p string) { d.zone(n, p, &c.Timezone) }},
-		{"directory", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"csv", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &c.Directory.CSV) }},
-				{"yaml", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &c.Directory.YAML) }},
-			})
-		}},
-		{"sources", func(n *yaml.Node, p string) { d.sources(n, p, &c.Sources) }},
-		{"classification", func(n *yaml.Node, p string) { d.classification(n, p, &c.Classification) }},
-		{"window", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &c.Window) }},
-		{"evaluate_at", func(n *yaml.Node, p string) {
-			d.instant(n, p, "an RFC 3339 time such as 2026-11-23T09:00:00Z", &c.EvaluateAt)
-		}},
-		{"google", func(n *yaml.Node, p string) { d.google(n, p, &c.Google) }},
-		{"microsoft", func(n *yaml.Node, p string) { d.microsoft(n, p, &c.Microsoft) }},
-		{"serve", func(n *yaml.Node, p string) { d.serve(n, p, &c.Serve) }},
-		{"digest", func(n *yaml.Node, p string) { d.digest(n, p, &c.Digest) }},
-		{"metrics", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"per_pair", func(n *yaml.Node, p string) { d.boolean(n, p, &c.Metrics.PerPair) }},
-				{"identity", func(n *yaml.Node, p string) { d.str(n, p, "email, id or hash", &c.Metrics.Identity) }},
-				{"hash_salt_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &c.Metrics.HashSaltFile) }},
-			})
-		}},
-		{"policies", func(n *yaml.Node, p string) {
-			c.Policies = []cadence.Rule{}
-			d.list(n, p, "a list of rules", func(_ int, n *yaml.Node, p string) {
-				c.Policies = append(c.Policies, d.rule(n, p))
-			})
-		}},
-	})
-}
-
-func (d *decoder) serve(n *yaml.Node, path string, s *Serve) {
-	d.mapping(n, path, []field{
-		{"listen_address", func(n *yaml.Node, p string) { d.str(n, p, "a host:port such as :9816", &s.ListenAddress) }},
-		{"web_config_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.WebConfigFile) }},
-		{"state_path", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.StatePath) }},
-		{"sync_every", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 15m", &s.SyncEvery) }},
-		{"evaluate_every", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 5m", &s.EvaluateEvery) }},
-		{"first_evaluation_timeout", func(n *yaml.Node, p string) {
-			d.duration(n, p, "a duration such as 2m", &s.FirstEvaluationTimeout)
-		}},
-		{"shutdown_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.ShutdownTimeout) }},
-		{"read_header_timeout", func(n *yaml.Node, p string) {
-			d.duration(n, p, "a duration such as 10s", &s.ReadHeaderTimeout)
-		}},
-		{"read_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 60s", &s.ReadTimeout) }},
-		{"write_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 60s", &s.WriteTimeout) }},
-		{"idle_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 2m", &s.IdleTimeout) }},
-		{"max_connections", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 1 such as 512", &v)
-			s.MaxConnections = clampInt(v)
-		}},
-		{"enable_reload", func(n *yaml.Node, p string) { d.boolean(n, p, &s.EnableReload) }},
-		{"page", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"enabled", func(n *yaml.Node, p string) { d.boolean(n, p, &s.Page.Enabled) }},
-				{"listen_address", func(n *yaml.Node, p string) {
-					d.str(n, p, "a host:port such as 127.0.0.1:9817", &s.Page.ListenAddress)
-				}},
-				{"web_config_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.Page.WebConfigFile) }},
-			})
-		}},
-	})
-}
-
-func (d *decoder) sources(n *yaml.Node, path string, s *Sources) {
-	d.mapping(n, path, []field{
-		{"http", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.HTTP.Timeout) }},
-				{"max_bytes", func(n *yaml.Node, p string) {
-					d.integer(n, p, "a number of bytes such as 20971520", &s.HTTP.MaxBytes)
-				}},
-				{"redirect_hosts", func(n *yaml.Node, p string) {
-					d.strings(n, p, "a list of host names", "a host name such as calendar.example.com", &s.HTTP.RedirectHosts)
-				}},
-			})
-		}},
-		{"limits", func(n *yaml.Node, p string) {
-			l := &s.Limits
-			d.mapping(n, p, []field{
-				{"series_occurrences", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 10000", &l.SeriesOccurrences) }},
-				{"feed_occurrences", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 100000", &l.FeedOccurrences) }},
-				{"evaluation_occurrences", func(n *yaml.Node, p string) {
-					d.integer(n, p, "a count such as 5000000", &l.EvaluationOccurrences)
-				}},
-				{"zone_transitions", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 50000", &l.ZoneTransitions) }},
-				{"parse_time", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 10s", &l.ParseTime) }},
-			})
-		}},
-		{"ics", func(n *yaml.Node, p string) {
-			d.list(n, p, "a list of feeds", func(_ int, n *yaml.Node, p string) {
-				src := ICS{Line: deref(n).Line}
-				if isNull(deref(n)) {
-					d.errorf(src.Line, p, "got no value (expected a feed with name, owner, and path or url)")
-				}
-				d.mapping(n, p, []field{
-					{"name", func(n *yaml.Node, p string) { d.str(n, p, "a name such as ana", &src.Name) }},
-					{"owner", func(n *yaml.Node, p string) {
-						d.str(n, p, "an email", &src.Owner)
-					}},
-					{"path", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &src.Path) }},
-					{"url", func(n *yaml.Node, p string) { d.str(n, p, "an http(s) URL", &src.URL) }},
-					{"timezone", func(n *yaml.Node, p string) { d.zone(n, p, &src.Zone) }},
-				})
-				s.ICS = append(s.ICS, src)
-			})
-		}},
-	})
-}
-
-func (d *decoder) classification(n *yaml.Node, path string, c *Classification) {
-	d.mapping(n, path, []field{
-		{"ignored_attendees", func(n *yaml.Node, p string) {
-			d.strings(n, p, "a list of email globs", "an email glob such as *@otter.ai", &c.IgnoredAttendees)
-		}},
-		{"out_of_office_titles", func(n *yaml.Node, p string) {
-			d.strings(n, p, "a list of title patterns", "a title pattern such as \"OOO *\"", &c.OOOTitles)
-		}},
-		{"title_hints", func(n *yaml.Node, p string) {
-			d.strings(n, p, "a list of title patterns", "a title pattern such as \"{a} / {b}\"", &c.TitleHints)
-		}},
-		{"max_duration", func(n *yaml.Node, p string) {
-			d.duration(n, p, "a duration such as 120m", &c.MaxDuration)
-		}},
-		{"skip_levels", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 2", &v)
-			c.SkipLevels = clampInt(v)
-		}},
-	})
-}
-
-func (d *decoder) rule(n *yaml.Node, path string) cadence.Rule {
-	var r cadence.Rule
-	d.mapping(n, path, []field{
-		{"name", func(n *yaml.Node, p string) { d.str(n, p, "a rule name such as direct", &r.Name) }},
-		{"match", func(n *yaml.Node, p string) { d.match(n, p, &r.Match) }},
-		{"every", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 14d", &r.Every) }},
-		{"grace", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 3d", &r.Grace) }},
-		{"min_duration", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 20m", &r.MinDuration) }},
-		{"required", func(n *yaml.Node, p string) { d.boolean(n, p, &r.Required) }},
-		{"max_consecutive_cancellations", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 0", &v)
-			r.MaxConsecutiveCancellations = clampInt(v)
-		}},
-	})
-	return r
-}
-
-func (d *decoder) match(n *yaml.Node, path string, m *cadence.Match) {
-	d.mapping(n, path, []field{
-		{"kind", func(n *yaml.Node, p string) {
-			var kinds []string
-			d.strings(n, p, "a list of kinds such as [direct, skip]", "a kind: direct, skip or peer", &kinds)
-			m.Kinds = []cadence.Kind{}
-			for _, k := range kinds {
-				m.Kinds = append(m.Kinds, cadence.Kind(k))
+	v.Set(reflect.ValueOf(x).Convert(v.Type()))
+	later := func(format string, args ...any) {
+		d.later = append(d.later, &Problem{File: d.file, Line: n.Line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	if c := tag.Get("check"); c != "" {
+		bounds, format, _ := strings.Cut(c, " ")
+		lo, hi, _ := strings.Cut(bounds, "..")
+		i, shown := v.Int(), any(v.Int())
+		if v.Type() == reflect.TypeFor[time.Duration]() {
+			shown = fmtDuration(time.Duration(i))
+		}
+		if l, err := strconv.ParseInt(lo, 10, 64); err == nil && i < l {
+			later(format, shown)
+		} else if h, err := strconv.ParseInt(hi, 10, 64); err == nil && i > h {
+			later(format, shown)
+		}
+	}
+	if o := tag.Get("oneof"); o != "" {
+		words, format, _ := strings.Cut(o, "|")
+		list, s := strings.Fields(words), v.String()
+		if !slices.Contains(list, s) {
+			expect := "expected " + strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
+			if sg := suggest(s, list); sg != "" {
+				expect = fmt.Sprintf("did you mean %q? %s", sg, expect)
 			}
-		}},
-		{"tenure_under", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &m.TenureUnder) }},
-		{"reports_over", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 0", &v)
-			m.ReportsOver = clampInt(v)
-		}},
-		{"pairs", func(n *yaml.Node, p string) {
-			m.Pairs = [][2]string{}
-			d.list(n, p, "a list of pairs such as [[ana@example.com, bo@example.com]]", func(_ int, n *yaml.Node, p string) {
-				var two []string
-				before := len(d.problems)
-				d.strings(n, p, "a pair of emails such as [ana@example.com, bo@example.com]", "an email", &two)
-				if len(d.problems) > before {
-					return
-				}
-				if len(two) != 2 {
-					d.errorf(d.line(p), p, "has %d email(s) (expected a pair of 2 emails)", len(two))
-					return
-				}
-				m.Pairs = append(m.Pairs, [2]string{two[0], two[1]})
-			})
-		}},
-	})
+			later(format+" (%s)", s, expect)
+		}
+	}
 }
 
-// clampInt keeps out-of-range YAML integers out-of-range (validation rejects
-// them) rather than wrapping around on 32-bit platforms.
-func clampInt(v int64) int {
-	const maxInt = int64(^uint(0) >> 1)
-	switch {
-	case v > maxInt:
-		return int(maxInt)
-	case v < -maxInt-1:
-		return int(-maxInt - 1)
+// A scalarType parses the values of one type: the value to set, or a
+// problem (which names want, what was expected).
+type scalarType struct {
+	hint  string // want when the field's tag has no hint
+	parse func(n *yaml.Node, want string) (any, string)
+}
+
+// scalarOf returns how v is parsed: by its `as` tag, its type or its kind.
+func scalarOf(v reflect.Value, tag reflect.StructTag) (scalarType, bool) {
+	for _, k := range []string{tag.Get("as"), v.Type().String(), v.Kind().String()} {
+		if s, ok := scalarTypes[k]; ok {
+			return s, true
+		}
 	}
-	return int(v)
+	return scalarType{}, false
+}
+
+var scalarTypes map[string]scalarType
+
+func init() {
+	integer := scalarType{parse: func(n *yaml.Node, want string) (any, string) {
+		var i int64
+		if n.Tag != "!!int" || n.Decode(&i) != nil {
+			return nil, fmt.Sprintf("got %s (expected %s)", describe(n), want)
+		}
+		return i, ""
+	}}
+	scalarTypes = map[string]scalarType{
+		"string": {parse: func(n *yaml.Node, _ string) (any, string) { return n.Value, "" }},
+		"int":    integer,
+		"int64":  integer,
+		"bool": {"true or false", func(n *yaml.Node, want string) (any, string) {
+			if n.Tag != "!!bool" {
+				return nil, fmt.Sprintf("got %s (expected %s)", describe(n), want)
+			}
+			return strings.EqualFold(n.Value, "true"), ""
+		}},
+		"time.Duration": {parse: func(n *yaml.Node, want string) (any, string) {
+			v, err := parseDuration(n.Value)
+			if err != nil {
+				return nil, fmt.Sprintf("invalid duration %q: %v (expected %s)", n.Value, err, want)
+			}
+			return v, ""
+		}},
+		"time.Time": {parse: func(n *yaml.Node, want string) (any, string) {
+			t, err := time.Parse(time.RFC3339, n.Value)
+			if err != nil {
+				return nil, fmt.Sprintf("%q is not a time (expected %s)", n.Value, want)
+			}
+			return t, ""
+		}},
+		"*time.Location": {"an IANA time zone such as UTC or Europe/Berlin", func(n *yaml.Node, want string) (any, string) {
+			loc, err := calendar.LoadLocation(n.Value)
+			switch iana, windows := calendar.WindowsToIANA(n.Value); {
+			case n.Value == "Local":
+				return nil, fmt.Sprintf("%q depends on the machine cadence runs on (expected %s)", n.Value, want)
+			case err != nil && windows: // Outlook users know their zone by its Windows name.
+				return nil, fmt.Sprintf("%q is a Windows zone name (expected its IANA name %q)", n.Value, iana)
+			case err != nil:
+				return nil, fmt.Sprintf("unknown time zone %q (expected %s)", n.Value, want)
+			}
+			return loc, ""
+		}},
+		"time.Weekday": {parse: func(n *yaml.Node, want string) (any, string) {
+			names := []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+			if i := slices.Index(names, strings.ToLower(n.Value)); i >= 0 {
+				return time.Weekday(i), ""
+			}
+			if sg := suggest(strings.ToLower(n.Value), names); sg != "" {
+				return nil, fmt.Sprintf("%q is not a weekday (did you mean %q?)", n.Value, sg)
+			}
+			return nil, fmt.Sprintf("%q is not a weekday (expected %s)", n.Value, want)
+		}},
+		"timeofday": {parse: func(n *yaml.Node, want string) (any, string) {
+			t, err := time.Parse("15:04", n.Value)
+			if err != nil {
+				return nil, fmt.Sprintf("%q is not a time of day (expected %s, 24-hour HH:MM)", n.Value, want)
+			}
+			return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, ""
+		}},
+	}
 }

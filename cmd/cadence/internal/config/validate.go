@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"math"
 	"net"
 	"net/mail"
 	"net/url"
@@ -14,271 +13,151 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 )
 
-var sourceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+var (
+	sourceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+	// redirectHost is a host name, an IPv4 address, or "*." and a name.
+	redirectHost = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
+)
 
-// redirectHost is a host name, an IPv4 address, or "*." and a name.
-var redirectHost = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
-
-// validate checks every value of a decoded, defaulted configuration and
-// records each problem with the line of the key it concerns (or of the
-// closest enclosing key when the key is absent). It is the only place values
-// are checked; the decoder checks only types and syntax.
+// validate checks a decoded, defaulted configuration across keys, then
+// adds the problems of the tags' checks on single values, and records each
+// problem with the line of the key it concerns (or of the closest enclosing
+// key when the key is absent). A key with a problem already (a bad value)
+// gets no second one.
 func validate(d *decoder, c *Config) {
 	if d.bad["top level"] || d.aborted {
 		return // not a mapping, or an alias bomb: nothing else to say
 	}
-	has := func(p string) bool { _, ok := d.lines[p]; return ok }
-	at := func(p, format string, args ...any) { d.errorf(d.line(p), p, format, args...) }
-
-	// directory
 	switch {
 	case c.Directory.CSV == "" && c.Directory.YAML == "":
 		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled && !c.Microsoft.Directory.Enabled {
-			at("directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
+			d.at("directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
 		}
 	case c.Directory.CSV != "" && c.Directory.YAML != "":
-		at("directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.line("directory.csv"))
+		d.at("directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.line("directory.csv"))
 	}
-
-	validateGoogle(d, c, at)
-	validateMicrosoft(d, c, at)
-
+	validateGoogle(d, &c.Google)
+	validateMicrosoft(d, c)
 	if !c.EvaluateAt.IsZero() && c.Digest.Enabled {
-		at("evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
+		d.at("evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
 	}
-
-	// serve
-	if c.Serve.ListenAddress == "" {
-		at("serve.listen_address", "empty (expected a host:port such as :9816)")
-	} else if _, _, err := net.SplitHostPort(c.Serve.ListenAddress); err != nil {
-		at("serve.listen_address", "%q is not host:port (expected e.g. :9816 or 127.0.0.1:9816)", c.Serve.ListenAddress)
-	}
-	if c.Serve.StatePath == "" {
-		at("serve.state_path", "empty (expected the path of the state file, such as cadence.db)")
+	if _, _, err := net.SplitHostPort(c.Serve.ListenAddress); err != nil {
+		d.at("serve.listen_address", "%q is not host:port (expected e.g. :9816 or 127.0.0.1:9816)", c.Serve.ListenAddress)
 	}
 	if pa := c.Serve.Page.ListenAddress; pa != "" {
 		if _, _, err := net.SplitHostPort(pa); err != nil {
-			at("serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", pa)
+			d.at("serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", pa)
 		} else if pa == c.Serve.ListenAddress {
-			at("serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", pa)
+			d.at("serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", pa)
 		}
 	}
-	if has("serve.page.web_config_file") && c.Serve.Page.ListenAddress == "" {
-		at("serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
+	if d.has("serve.page.web_config_file") && c.Serve.Page.ListenAddress == "" {
+		d.at("serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
 	}
-	for _, k := range []struct {
-		key string
-		v   time.Duration
-	}{{"serve.sync_every", c.Serve.SyncEvery}, {"serve.evaluate_every", c.Serve.EvaluateEvery}, {"serve.first_evaluation_timeout", c.Serve.FirstEvaluationTimeout}, {"serve.shutdown_timeout", c.Serve.ShutdownTimeout},
-		{"serve.read_header_timeout", c.Serve.ReadHeaderTimeout}, {"serve.read_timeout", c.Serve.ReadTimeout},
-		{"serve.write_timeout", c.Serve.WriteTimeout}, {"serve.idle_timeout", c.Serve.IdleTimeout}} {
-		if k.v <= 0 && !d.bad[k.key] {
-			at(k.key, "%s is not positive (expected a duration > 0)", fmtDuration(k.v))
-		}
+	switch m := c.Metrics; {
+	case m.Identity == "hash" && m.HashSaltFile == "":
+		d.at("metrics.identity", "hash needs metrics.hash_salt_file (a file holding the salt; never put the salt in the YAML)")
+	case (m.Identity == "email" || m.Identity == "id") && m.HashSaltFile != "":
+		d.at("metrics.hash_salt_file", "set, but metrics.identity is %q (the salt is used only with identity: hash)", m.Identity)
 	}
-	if c.Serve.MaxConnections < 1 && !d.bad["serve.max_connections"] {
-		at("serve.max_connections", "%d is not positive (expected an integer >= 1 such as 512)", c.Serve.MaxConnections)
-	}
-	switch c.Metrics.Identity {
-	case "email", "id":
-		if c.Metrics.HashSaltFile != "" {
-			at("metrics.hash_salt_file", "set, but metrics.identity is %q (the salt is used only with identity: hash)", c.Metrics.Identity)
-		}
-	case "hash":
-		if c.Metrics.HashSaltFile == "" {
-			at("metrics.identity", "hash needs metrics.hash_salt_file (a file holding the salt; never put the salt in the YAML)")
-		}
-	default:
-		if !d.bad["metrics.identity"] {
-			at("metrics.identity", "%q is not an identity mode (expected email, id or hash)", c.Metrics.Identity)
-		}
-	}
-
-	validateDigest(d, c)
-
-	// sources
-	if c.Sources.HTTP.Timeout <= 0 {
-		at("sources.http.timeout", "%s is not positive (expected a duration > 0 such as 30s)", fmtDuration(c.Sources.HTTP.Timeout))
-	}
-	if c.Sources.HTTP.MaxBytes <= 0 {
-		at("sources.http.max_bytes", "%d is not positive (expected a number of bytes > 0 such as 20971520)", c.Sources.HTTP.MaxBytes)
-	}
+	validateDigest(d, &c.Digest)
 	for i, h := range c.Sources.HTTP.RedirectHosts {
 		if !redirectHost.MatchString(h) {
-			at(fmt.Sprintf("sources.http.redirect_hosts[%d]", i), "%s is not a host name (expected a name such as calendar.example.com or *.example.com: no scheme, port or path)", quote(h))
+			d.at(index("sources.http.redirect_hosts", i), "%s is not a host name (expected a name such as calendar.example.com or *.example.com: no scheme, port or path)", quote(h))
 		}
 	}
-	for _, l := range []struct {
-		key string
-		v   int64
-		eg  string
-	}{
-		{"series_occurrences", c.Sources.Limits.SeriesOccurrences, "10000"},
-		{"feed_occurrences", c.Sources.Limits.FeedOccurrences, "100000"},
-		{"evaluation_occurrences", c.Sources.Limits.EvaluationOccurrences, "5000000"},
-		{"zone_transitions", c.Sources.Limits.ZoneTransitions, "50000"},
-	} {
-		if l.v <= 0 || l.v > math.MaxInt32 {
-			at("sources.limits."+l.key, "%d is out of range (expected a count from 1 to 2147483647 such as %s)", l.v, l.eg)
-		}
-	}
-	if c.Sources.Limits.ParseTime <= 0 {
-		at("sources.limits.parse_time", "%s is not positive (expected a duration > 0 such as 10s)", fmtDuration(c.Sources.Limits.ParseTime))
-	}
-	names := map[string]int{}
-	for i, s := range c.Sources.ICS {
-		p := fmt.Sprintf("sources.ics[%d]", i)
-		switch {
-		case s.Name == "":
-			if has(p) && !d.bad[p] {
-				at(p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
-			}
-		case !sourceName.MatchString(s.Name):
-			at(p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
-		default:
-			if first, dup := names[s.Name]; dup {
-				at(p+".name", "duplicate source name %q (first at line %d)", s.Name, first)
-			} else {
-				names[s.Name] = d.line(p + ".name")
-			}
-		}
-		switch {
-		case s.Owner == "":
-			if has(p) && !d.bad[p] {
-				at(p+".owner", "missing (expected the email of the calendar's owner)")
-			}
-		case !isEmail(normEmail(s.Owner)):
-			at(p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
-		}
-		switch {
-		case s.Path != "" && s.URL != "":
-			at(p+".url", "both path (line %d) and url are set (expected exactly one)", d.line(p+".path"))
-		case s.Path == "" && s.URL == "":
-			if has(p) && !d.bad[p] && !d.bad[p+".path"] && !d.bad[p+".url"] {
-				at(p, "neither path nor url is set (expected exactly one)")
-			}
-		case s.URL != "":
-			if msg := checkURL(s.URL); msg != "" {
-				at(p+".url", "%s", msg)
-			}
-		}
-	}
-
-	// classification
+	validateSources(d, c.Sources.ICS)
 	cl := c.Classification
 	for i, g := range cl.IgnoredAttendees {
 		if _, err := path.Match(strings.ToLower(g), ""); err != nil {
-			at(fmt.Sprintf("classification.ignored_attendees[%d]", i), "bad glob %q: %v (expected path.Match syntax such as *@otter.ai)", g, err)
+			d.at(index("classification.ignored_attendees", i), "bad glob %q: %v (expected path.Match syntax such as *@otter.ai)", g, err)
 		}
 	}
 	for i, t := range cl.OOOTitles {
-		if strings.ContainsAny(t, "*?[") {
-			if _, err := path.Match(strings.ToLower(t), ""); err != nil {
-				at(fmt.Sprintf("classification.out_of_office_titles[%d]", i), "bad glob %q: %v (expected a title or a glob such as \"OOO *\")", t, err)
-			}
+		if _, err := path.Match(strings.ToLower(t), ""); err != nil && strings.ContainsAny(t, "*?[") {
+			d.at(index("classification.out_of_office_titles", i), "bad glob %q: %v (expected a title or a glob such as \"OOO *\")", t, err)
 		}
 	}
 	for i, h := range cl.TitleHints {
 		if msg := checkHint(h); msg != "" {
-			at(fmt.Sprintf("classification.title_hints[%d]", i), "%s", msg)
+			d.at(index("classification.title_hints", i), "%s", msg)
 		}
 	}
-	if cl.MaxDuration <= 0 {
-		at("classification.max_duration", "%s is not positive (expected a duration > 0 such as 120m)", fmtDuration(cl.MaxDuration))
-	}
-	if cl.SkipLevels < 2 {
-		at("classification.skip_levels", "%d is less than 2 (expected 2 for the manager's manager, or more)", cl.SkipLevels)
-	}
-
-	if c.Window <= 0 {
-		at("window", "%s is not positive (expected a duration > 0 such as 90d)", fmtDuration(c.Window))
-	}
-
-	// policies
-	if has("policies") && len(c.Policies) == 0 && !d.badUnder("policies") {
-		at("policies", "no rules (expected at least one rule; remove the key to use the default rules)")
-	}
-	rules := map[string]int{}
+	names := map[string]int{}
 	for i, r := range c.Policies {
-		p := fmt.Sprintf("policies[%d]", i)
-		if !has(p) {
-			continue // a default rule
+		if p := index("policies", i); d.has(p) && !d.bad[p] { // not a default rule, and a mapping
+			validateRule(d, c, r, p, names)
 		}
-		validateRule(d, c, r, p, rules)
+	}
+	for _, p := range d.later {
+		d.add(p)
+	}
+}
+
+func validateSources(d *decoder, ics []ICS) {
+	names := map[string]int{}
+	for i, s := range ics {
+		p := index("sources.ics", i)
+		if d.bad[p] {
+			continue // not a mapping
+		}
+		switch {
+		case s.Name == "":
+			d.at(p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
+		case !sourceName.MatchString(s.Name):
+			d.at(p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
+		case names[s.Name] > 0:
+			d.at(p+".name", "duplicate source name %q (first at line %d)", s.Name, names[s.Name])
+		default:
+			names[s.Name] = d.line(p + ".name")
+		}
+		switch {
+		case s.Owner == "":
+			d.at(p+".owner", "missing (expected the email of the calendar's owner)")
+		case !isEmail(normEmail(s.Owner)):
+			d.at(p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
+		}
+		switch {
+		case s.Path != "" && s.URL != "":
+			d.at(p+".url", "both path (line %d) and url are set (expected exactly one)", d.line(p+".path"))
+		case s.Path == "" && s.URL == "":
+			if !d.bad[p+".path"] && !d.bad[p+".url"] {
+				d.at(p, "neither path nor url is set (expected exactly one)")
+			}
+		case s.URL != "":
+			if msg := checkURL(s.URL); msg != "" {
+				d.at(p+".url", "%s", msg)
+			}
+		}
 	}
 }
 
 func validateRule(d *decoder, c *Config, r cadence.Rule, p string, names map[string]int) {
-	has := func(p string) bool { _, ok := d.lines[p]; return ok }
-	at := func(p, format string, args ...any) { d.errorf(d.line(p), p, format, args...) }
-	if d.bad[p] {
-		return // not a mapping
-	}
 	switch {
+	case r.Name == "" && !d.has(p+".name"):
+		d.at(p+".name", "missing (expected a unique rule name such as direct)")
 	case r.Name == "":
-		if !has(p + ".name") {
-			at(p+".name", "missing (expected a unique rule name such as direct)")
-		}
+	case names[r.Name] > 0:
+		d.at(p+".name", "duplicate rule name %q (first at line %d)", r.Name, names[r.Name])
 	default:
-		if first, dup := names[r.Name]; dup {
-			at(p+".name", "duplicate rule name %q (first at line %d)", r.Name, first)
-		} else {
-			names[r.Name] = d.line(p + ".name")
-		}
+		names[r.Name] = d.line(p + ".name")
 	}
-	switch {
-	case !has(p + ".every"):
-		at(p+".every", "missing (expected the interval between 1:1s, a duration such as 14d)")
-	case r.Every <= 0:
-		at(p+".every", "%s is not positive (expected a duration > 0 such as 14d)", fmtDuration(r.Every))
+	if !d.has(p + ".every") {
+		d.at(p+".every", "missing (expected the interval between 1:1s, a duration such as 14d)")
 	}
-	if r.Grace < 0 {
-		at(p+".grace", "%s is negative (expected a duration >= 0 such as 3d)", fmtDuration(r.Grace))
+	if max := c.Classification.MaxDuration; max > 0 && r.MinDuration > max {
+		d.at(p+".min_duration", "%s is longer than classification.max_duration %s (expected at most that: no 1:1 could last long enough)",
+			fmtDuration(r.MinDuration), fmtDuration(max))
 	}
-	switch {
-	case r.MinDuration < 0:
-		at(p+".min_duration", "%s is negative (expected a duration >= 0 such as 20m)", fmtDuration(r.MinDuration))
-	case c.Classification.MaxDuration > 0 && r.MinDuration > c.Classification.MaxDuration:
-		at(p+".min_duration", "%s is longer than classification.max_duration %s (expected at most that: no 1:1 could last long enough)",
-			fmtDuration(r.MinDuration), fmtDuration(c.Classification.MaxDuration))
-	}
-	if r.MaxConsecutiveCancellations < 0 {
-		at(p+".max_consecutive_cancellations", "%d is negative (expected an integer >= 0)", r.MaxConsecutiveCancellations)
-	}
-	m := r.Match
-	mp := p + ".match"
-	if m.Kinds != nil && len(m.Kinds) == 0 && has(mp+".kind") && !d.badUnder(mp+".kind") {
-		at(mp+".kind", "empty list (expected some of direct, skip, peer; remove the key to match every kind)")
-	}
-	for i, k := range m.Kinds {
-		switch k {
-		case cadence.KindDirect, cadence.KindSkip, cadence.KindPeer:
-		default:
-			msg := fmt.Sprintf("unknown kind %q (expected direct, skip or peer)", string(k))
-			if s := suggest(string(k), []string{"direct", "skip", "peer"}); s != "" {
-				msg = fmt.Sprintf("unknown kind %q (did you mean %q? expected direct, skip or peer)", string(k), s)
-			}
-			at(fmt.Sprintf("%s.kind[%d]", mp, i), "%s", msg)
-		}
-	}
-	if m.TenureUnder < 0 {
-		at(mp+".tenure_under", "%s is negative (expected a duration >= 0 such as 90d)", fmtDuration(m.TenureUnder))
-	}
-	if m.ReportsOver < 0 {
-		at(mp+".reports_over", "%d is negative (expected an integer >= 0)", m.ReportsOver)
-	}
-	if m.Pairs != nil && len(m.Pairs) == 0 && has(mp+".pairs") && !d.badUnder(mp+".pairs") {
-		at(mp+".pairs", "empty list (expected pairs such as [[ana@example.com, bo@example.com]]; remove the key to match every pair)")
-	}
-	for i, pair := range m.Pairs {
-		pp := fmt.Sprintf("%s.pairs[%d]", mp, i)
+	for i, pair := range r.Match.Pairs {
+		pp := index(p+".match.pairs", i)
 		for j, e := range pair {
 			if !isEmail(normEmail(e)) {
-				at(fmt.Sprintf("%s[%d]", pp, j), "%q is not an email address (expected a pair of emails)", e)
+				d.at(index(pp, j), "%q is not an email address (expected a pair of emails)", e)
 			}
 		}
 		if normEmail(pair[0]) == normEmail(pair[1]) {
-			at(pp, "%q twice (expected two different people)", pair[0])
+			d.at(pp, "%q twice (expected two different people)", pair[0])
 		}
 	}
 }
@@ -334,25 +213,22 @@ func checkHint(h string) string {
 	for rest := h; ; {
 		i := strings.IndexByte(rest, '{')
 		if i < 0 {
-			break
+			return ""
 		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
 			return fmt.Sprintf("%q has an unclosed '{' (expected placeholders {a} and {b})", h)
 		}
-		ph := rest[i : i+j+1]
-		switch ph {
-		case "{a}", "{b}":
-			if seen[ph] {
-				return fmt.Sprintf("%q uses %s twice (expected {a} and {b} at most once each)", h, ph)
-			}
-			seen[ph] = true
-		default:
+		switch ph := rest[i : i+j+1]; {
+		case ph != "{a}" && ph != "{b}":
 			return fmt.Sprintf("%q has unknown placeholder %s (expected {a} and {b})", h, ph)
+		case seen[ph]:
+			return fmt.Sprintf("%q uses %s twice (expected {a} and {b} at most once each)", h, ph)
+		default:
+			seen[ph] = true
 		}
 		rest = rest[i+j+1:]
 	}
-	return ""
 }
 
 // fmtDuration prints d the way the configuration writes it: whole days as
