@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/cadence-dev/cadence/cadence"
 )
@@ -36,9 +37,11 @@ func (c *Config) directoryProblem(err error) error {
 // LoadPeople reads the people of the org chart file without building the
 // directory (the Google directory merges them as overrides).
 func (c *Config) LoadPeople() ([]cadence.Person, error) {
-	key, file := "directory.csv", c.Directory.CSV
+	file, parse := c.Directory.CSV, func(data []byte, file string) ([]cadence.Person, error) {
+		return cadence.ParseDirectoryCSV(bytes.NewReader(data), file)
+	}
 	if file == "" {
-		key, file = "directory.yaml", c.Directory.YAML
+		file, parse = c.Directory.YAML, cadence.ParseDirectoryYAML
 	}
 	if file == "" {
 		return nil, c.directoryProblem(errors.New("no org chart file is set"))
@@ -47,12 +50,7 @@ func (c *Config) LoadPeople() ([]cadence.Person, error) {
 	if err != nil {
 		return nil, c.directoryProblem(fmt.Errorf("cannot read the org chart: %w", err))
 	}
-	var people []cadence.Person
-	if key == "directory.csv" {
-		people, err = cadence.ParseDirectoryCSV(bytes.NewReader(data), file)
-	} else {
-		people, err = cadence.ParseDirectoryYAML(data, file)
-	}
+	people, err := parse(data, file)
 	if err != nil {
 		return nil, c.directoryProblem(err)
 	}
@@ -67,8 +65,8 @@ func (c *Config) LoadPeople() ([]cadence.Person, error) {
 // All problems are reported, one per line.
 func Check(c *Config) error {
 	if (c.Google.Directory.Enabled || c.Microsoft.Directory.Enabled) && c.Directory.CSV == "" && c.Directory.YAML == "" {
-		// The org chart comes from the Workspace or Entra ID directory: reading it needs
-		// the network, which check-config does not use.
+		// The org chart comes from the Workspace or Entra ID directory:
+		// reading it needs the network, which check-config does not use.
 		return nil
 	}
 	dir, err := c.LoadDirectory()
@@ -76,21 +74,65 @@ func Check(c *Config) error {
 		return err
 	}
 	d := &decoder{file: c.File, lines: c.lines, bad: map[string]bool{}}
-	for i, s := range c.Sources.ICS {
-		if _, ok := dir.Resolve(s.Owner); !ok {
-			p := fmt.Sprintf("sources.ics[%d].owner", i)
-			d.errorf(d.line(p), p, "%q is not in the directory (expected the email of a person of the org chart)", s.Owner)
+	notIn := func(path, email string) {
+		if _, ok := dir.Resolve(email); !ok {
+			d.at(path, "%q is not in the directory (expected the email of a person of the org chart)", email)
 		}
+	}
+	for i, s := range c.Sources.ICS {
+		notIn(index("sources.ics", i)+".owner", s.Owner)
 	}
 	for i, r := range c.Policies {
 		for j, pair := range r.Match.Pairs {
 			for k, e := range pair {
-				if _, ok := dir.Resolve(e); !ok {
-					p := fmt.Sprintf("policies[%d].match.pairs[%d][%d]", i, j, k)
-					d.errorf(d.line(p), p, "%q is not in the directory (expected the email of a person of the org chart)", e)
-				}
+				notIn(fmt.Sprintf("policies[%d].match.pairs[%d][%d]", i, j, k), e)
 			}
 		}
 	}
 	return d.err()
+}
+
+// Password reads the SMTP password from its file (trailing newline
+// trimmed) or from the environment variable (getenv, os.Getenv when nil).
+// "" with a nil error when no username is set. Errors name the file or
+// variable, never the value.
+func (s SMTP) Password(getenv func(string) string) (string, error) {
+	if s.Username == "" {
+		return "", nil
+	} else if s.PasswordFile == "" && s.PasswordEnv == "" {
+		return "", errors.New("config: digest.smtp.username is set but neither password_file nor password_env is")
+	}
+	return secret("digest.smtp.password", s.PasswordFile, s.PasswordEnv, getenv, func(s string) string { return strings.TrimRight(s, "\r\n") })
+}
+
+// ClientSecret reads the client secret from its file or environment
+// variable (getenv, os.Getenv when nil), surrounding white space trimmed;
+// "" with a nil error when the credential is a certificate or there is
+// none. Errors name the file or variable, never the value.
+func (m Microsoft) ClientSecret(getenv func(string) string) (string, error) {
+	return secret("microsoft.client_secret", m.ClientSecretFile, m.ClientSecretEnv, getenv, strings.TrimSpace)
+}
+
+// secret reads the secret of key (key_file, key_env) from file, or else
+// from the environment variable env; "" when neither is set.
+func secret(key, file, env string, getenv, trim func(string) string) (string, error) {
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("config: %s_file: %w", key, err)
+		} else if s := trim(string(b)); s != "" {
+			return s, nil
+		}
+		return "", fmt.Errorf("config: %s_file %s is empty", key, file)
+	case env != "":
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		if s := trim(getenv(env)); s != "" {
+			return s, nil
+		}
+		return "", fmt.Errorf("config: %s_env: environment variable %s is empty or not set", key, env)
+	}
+	return "", nil
 }

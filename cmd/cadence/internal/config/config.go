@@ -8,18 +8,17 @@
 //	config: cadence.yaml:12: unknown key "polcies" at top level (did you mean "policies"?)
 //	config: cadence.yaml:20: policies[1].grace: -1d is negative (expected a duration >= 0 such as 3d)
 //
-// Each key is written once, as a field of the structs below: its tag names
-// the key (yaml), what its value should look like (hint, one per level of a
-// list, "|"-separated), and the checks of its value alone (check: a range
-// and the message when outside it; oneof: the allowed words; nonempty: the
-// message for an empty list). The stages are separate: decode (decode.go:
-// the YAML node tree onto DefaultConfig, recording the line of every key
-// present), derive (defaults.go: defaults that depend on other keys),
-// validate (validate.go: checks across keys, then the tags' checks), then
-// relative paths are resolved against the config file's directory. Check
-// goes further for `cadence check-config`: it reads the directory file too.
-//
-// config.example.yaml at the repository root documents every key.
+// Each key is written once, as a field of the structs below (in the order
+// messages list keys). Its tag names the key (yaml) and what its value
+// should look like (hint; one per level of a list, "|"-separated), and
+// checks the value alone: check (a range, then the message for a value
+// outside it), oneof (the words allowed, then the message), nonempty (the
+// message for an empty list), reject (the message for any value). Parse
+// decodes the file onto DefaultConfig (decode.go), derives the defaults
+// that depend on other keys (defaults.go), checks the keys against each
+// other, then runs the tags' checks (validate.go), and resolves relative
+// paths against the file's directory. config.example.yaml documents every
+// key.
 package config
 
 import (
@@ -28,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"time"
 
 	// Zones must load on machines without a zoneinfo database.
@@ -37,10 +37,10 @@ import (
 	"github.com/cadence-dev/cadence/calendar"
 )
 
-// Config is a parsed, defaulted and validated configuration. The order of
-// the fields is the order keys are listed in messages.
+// Config is a parsed, defaulted and validated configuration. File paths in
+// it are absolute, emails lower-case.
 type Config struct {
-	// Timezone is used for floating times and all-day events of sources
+	// Timezone is that of floating times and all-day events of the sources
 	// that set none.
 	Timezone       *time.Location `yaml:"timezone"`
 	Directory      Directory      `yaml:"directory"`
@@ -48,34 +48,25 @@ type Config struct {
 	Classification Classification `yaml:"classification"`
 	// Window is the look-back window for counts and status.
 	Window time.Duration `yaml:"window" hint:"a duration such as 90d" check:"1.. %v is not positive (expected a duration > 0 such as 90d)"`
-	// EvaluateAt, when not zero, is the instant every evaluation is made
-	// at instead of the current time (a recorded organisation such as the
-	// example org, which would otherwise fade as the calendar moves on).
-	// --at overrides it; it cannot be set with digest.enabled.
+	// EvaluateAt, when not zero, is the instant every evaluation is made at
+	// instead of the current time (a recorded organisation such as the
+	// example org). --at overrides it; it cannot be set with digest.enabled.
 	EvaluateAt time.Time `yaml:"evaluate_at" hint:"an RFC 3339 time such as 2026-11-23T09:00:00Z"`
-	// Google and Microsoft configure Google Calendar and Microsoft 365 as
-	// sources (off when absent).
-	Google    Google    `yaml:"google"`
-	Microsoft Microsoft `yaml:"microsoft"`
-	// Serve configures the daemon (`cadence serve`).
-	Serve Serve `yaml:"serve"`
-	// Digest configures the weekly digest email.
-	Digest Digest `yaml:"digest"`
-	// Metrics configures the Prometheus series built from the snapshot.
-	Metrics Metrics `yaml:"metrics"`
-	// Policies are the ordered rules; cadence.DefaultRules() when the
-	// policies key is absent.
+	Google     Google    `yaml:"google"`
+	Microsoft  Microsoft `yaml:"microsoft"`
+	Serve      Serve     `yaml:"serve"`
+	Digest     Digest    `yaml:"digest"`
+	Metrics    Metrics   `yaml:"metrics"`
+	// Policies are the ordered rules; cadence.DefaultRules() when the key is
+	// absent.
 	Policies []cadence.Rule `yaml:"policies" hint:"a list of rules" nonempty:"no rules (expected at least one rule; remove the key to use the default rules)"`
 	// File is the configuration file name as given to Load or Parse.
 	File string
 
-	// lines maps the key path of every key present in the file
-	// ("policies[1].every") to the line of its value.
-	lines map[string]int
+	lines map[string]int // the key path of every key present ("policies[1].every") -> the line of its value
 }
 
-// Directory names the org chart file: exactly one of CSV or YAML is set, as
-// an absolute path (resolved against the config file's directory).
+// Directory names the org chart file: exactly one of CSV or YAML is set.
 type Directory struct {
 	CSV  string `yaml:"csv" hint:"a file path"`
 	YAML string `yaml:"yaml" hint:"a file path"`
@@ -106,81 +97,14 @@ type HTTP struct {
 	RedirectHosts []string `yaml:"redirect_hosts" hint:"a list of host names|a host name such as calendar.example.com"`
 }
 
-// ICS is one ICS feed: exactly one of Path (absolute) or URL is set.
+// ICS is one ICS feed: exactly one of Path or URL is set.
 type ICS struct {
 	Name  string         `yaml:"name" hint:"a name such as ana"`
-	Owner string         `yaml:"owner" hint:"an email"` // lower-case email of the calendar's owner
+	Owner string         `yaml:"owner" hint:"an email"`
 	Path  string         `yaml:"path" hint:"a file path"`
 	URL   string         `yaml:"url" hint:"an http(s) URL"`
-	Zone  *time.Location `yaml:"timezone"` // floating times and all-day dates; default Config.Timezone
-	Line  int            // line of the source in the config file
-}
-
-// Serve configures the daemon.
-type Serve struct {
-	ListenAddress string `yaml:"listen_address" hint:"a host:port such as :9816"`
-	// WebConfigFile is an exporter-toolkit web configuration (TLS, basic
-	// auth); "" serves plain HTTP. Absolute after Parse.
-	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
-	// StatePath is the SQLite state file (sync state, feed data, occurrence
-	// history), beside the config file unless absolute.
-	StatePath string `yaml:"state_path" hint:"a file path"`
-	// SyncEvery is how often each source is read (±10% jitter).
-	SyncEvery time.Duration `yaml:"sync_every" hint:"a duration such as 15m" check:"1.. %v is not positive (expected a duration > 0)"`
-	// EvaluateEvery bounds the time between evaluations when nothing
-	// changes (statuses change as time passes).
-	EvaluateEvery time.Duration `yaml:"evaluate_every" hint:"a duration such as 5m" check:"1.. %v is not positive (expected a duration > 0)"`
-	// FirstEvaluationTimeout bounds how long the first evaluation waits for
-	// every source to be read once.
-	FirstEvaluationTimeout time.Duration `yaml:"first_evaluation_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
-	// ShutdownTimeout bounds the graceful drain.
-	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
-	// ReadHeaderTimeout bounds reading a request's headers; ReadTimeout
-	// the whole request; WriteTimeout the response (/metrics, the page);
-	// IdleTimeout how long a keep-alive connection may wait for its next
-	// request. Read at start.
-	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0)"`
-	ReadTimeout       time.Duration `yaml:"read_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
-	WriteTimeout      time.Duration `yaml:"write_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
-	IdleTimeout       time.Duration `yaml:"idle_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
-	// MaxConnections bounds the simultaneous HTTP connections; more wait
-	// to be accepted. Read at start.
-	MaxConnections int `yaml:"max_connections" hint:"an integer >= 1 such as 512" check:"1.. %v is not positive (expected an integer >= 1 such as 512)"`
-	// EnableReload serves POST and PUT /-/reload (to same-origin and
-	// non-browser requests only); false answers 403 and leaves SIGHUP, as
-	// Prometheus's --web.enable-lifecycle.
-	EnableReload bool `yaml:"enable_reload"`
-	// Page is where the org-health page and /api/v1/report are served.
-	Page Page `yaml:"page"`
-}
-
-// Page configures the org-health page (/, /manager/...), the JSON report
-// (/api/v1/report) and the digest's unsubscribe link: they name people,
-// so they are served beside /metrics only when metrics name people too.
-// Read at start.
-type Page struct {
-	// Enabled serves them. Default true, except with metrics.identity id
-	// or hash and no ListenAddress: whoever may scrape hashed metrics is
-	// not shown the names behind them.
-	Enabled bool `yaml:"enabled"`
-	// ListenAddress, when set, serves them on a listener of their own
-	// (and not beside /metrics); "" serves them on serve.listen_address.
-	ListenAddress string `yaml:"listen_address" hint:"a host:port such as 127.0.0.1:9817"`
-	// WebConfigFile is that listener's exporter-toolkit web configuration
-	// (TLS, basic auth). Default serve.web_config_file. Absolute after
-	// Parse.
-	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
-}
-
-// Metrics configures the domain series.
-type Metrics struct {
-	// PerPair exports the cadence_pair_* series.
-	PerPair bool `yaml:"per_pair"`
-	// Identity is how people appear in labels: "email", "id" (directory
-	// id) or "hash" (salted SHA-256).
-	Identity string `yaml:"identity" hint:"email, id or hash" oneof:"email id hash|%q is not an identity mode"`
-	// HashSaltFile holds the salt for Identity "hash" (never the YAML).
-	HashSaltFile string `yaml:"hash_salt_file" hint:"a file path"`
+	Zone  *time.Location `yaml:"timezone"` // default Config.Timezone
+	Line  int            // of the source in the config file
 }
 
 // Classification drives what counts as a 1:1.
@@ -193,11 +117,216 @@ type Classification struct {
 	OOOTitles []string `yaml:"out_of_office_titles" hint:"a list of title patterns|a title pattern such as \"OOO *\""`
 	// TitleHints are title patterns ({a}, {b} name the two people) that make
 	// an event with a single listed participant a 1:1.
-	TitleHints []string `yaml:"title_hints" hint:"a list of title patterns|a title pattern such as \"{a} / {b}\""`
-	// MaxDuration is the longest a 1:1 may last (inclusive).
-	MaxDuration time.Duration `yaml:"max_duration" hint:"a duration such as 120m" check:"1.. %v is not positive (expected a duration > 0 such as 120m)"`
+	TitleHints  []string      `yaml:"title_hints" hint:"a list of title patterns|a title pattern such as \"{a} / {b}\""`
+	MaxDuration time.Duration `yaml:"max_duration" hint:"a duration such as 120m" check:"1.. %v is not positive (expected a duration > 0 such as 120m)"` // inclusive
 	// SkipLevels: 2 = manager's manager only; 3+ also deeper levels.
 	SkipLevels int `yaml:"skip_levels" hint:"an integer >= 2" check:"2.. %v is less than 2 (expected 2 for the manager's manager, or more)"`
+}
+
+// Google configures Google Calendar (and optionally the Workspace
+// directory) as a source. It is off unless the google: section is present.
+type Google struct {
+	Enabled bool
+	// Endpoint is the API base URL; "" means Google's (the fake server,
+	// calendar/google/fakegoogle, tries cadence without an account).
+	Endpoint string `yaml:"endpoint" hint:"a URL such as http://127.0.0.1:8090"`
+	// ServiceAccountKeyFile is a service-account JSON key with domain-wide
+	// delegation; OAuthClientFile and TokenFile one user's own calendar
+	// through an OAuth login (`cadence auth google`). The environment
+	// variables Env* set them when the YAML does not.
+	ServiceAccountKeyFile string `yaml:"service_account_key_file" hint:"a file path"`
+	OAuthClientFile       string `yaml:"oauth_client_file" hint:"a file path"`
+	TokenFile             string `yaml:"token_file" hint:"a file path"`
+	// Calendars is "directory" (every person's primary calendar) or "list",
+	// for the calendar ids of CalendarList (written in the same key).
+	Calendars    string         `yaml:"calendars" hint:"directory or a list of calendar ids"`
+	CalendarList []string       `yaml:"calendars" hint:"directory or a list of calendar ids|a calendar id such as ana@example.com" nonempty:"the list is empty (expected at least one calendar id, or directory)"`
+	Timezone     *time.Location `yaml:"timezone"` // of all-day dates; nil = each calendar's own
+
+	PageSize            int           `yaml:"page_size" hint:"an integer" check:"1..2500 %v is out of range (expected 1..2500)"`
+	PerUserPerMinute    int           `yaml:"per_user_per_minute" hint:"an integer" check:"..600 %v is above Google's quota of 600 requests/min per user"`
+	PerProjectPerMinute int           `yaml:"per_project_per_minute" hint:"an integer" check:"..10000 %v is above Google's quota of 10,000 requests/min per project"`
+	MaxAttempts         int           `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
+	Concurrency         int           `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
+	RequestTimeout      time.Duration `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
+
+	// Directory reads the org chart from the Workspace Directory API, when
+	// the section is present; directory.csv or .yaml then override it
+	// person by person.
+	Directory GoogleDirectory `yaml:"directory"`
+}
+
+// GoogleDirectory reads the org chart from the Workspace Directory API.
+type GoogleDirectory struct {
+	Enabled            bool
+	AdminSubject       string `yaml:"admin_subject" hint:"an administrator's email"` // whom the service account acts as
+	Customer           string `yaml:"customer" hint:"a customer id such as my_customer"`
+	Domain             string `yaml:"domain" hint:"a domain such as example.com"`
+	CreationAsHireDate bool   `yaml:"creation_as_hire_date"`
+}
+
+// Environment variables that supply Google's credential paths.
+const (
+	EnvGoogleKeyFile    = "CADENCE_GOOGLE_SERVICE_ACCOUNT_KEY_FILE"
+	EnvGoogleClientFile = "CADENCE_GOOGLE_OAUTH_CLIENT_FILE"
+	EnvGoogleTokenFile  = "CADENCE_GOOGLE_TOKEN_FILE"
+)
+
+// Microsoft configures Microsoft 365 (Exchange Online calendars through
+// Microsoft Graph, and optionally the Entra ID directory) as a source. It
+// is off unless the microsoft: section is present.
+type Microsoft struct {
+	Enabled bool
+	// Tenant is the directory (tenant) id or a verified domain; ClientID the
+	// app registration's application (client) id.
+	Tenant   string `yaml:"tenant" hint:"a tenant id or domain such as contoso.onmicrosoft.com"`
+	ClientID string `yaml:"client_id" hint:"the application (client) id"`
+	// The credential, one of: a client secret read from a file or an
+	// environment variable, or a certificate (PEM) with its private key
+	// (in CertificateKeyFile, or in the same file). Never in the YAML.
+	ClientSecretFile   string   `yaml:"client_secret_file" hint:"a file path"`
+	ClientSecretEnv    string   `yaml:"client_secret_env" hint:"the name of an environment variable such as CADENCE_MICROSOFT_CLIENT_SECRET"`
+	_                  struct{} `yaml:"client_secret" reject:"the client secret must not be in the YAML (expected client_secret_file: a file holding it, or client_secret_env: the name of an environment variable)"`
+	CertificateFile    string   `yaml:"certificate_file" hint:"a PEM file path"`
+	CertificateKeyFile string   `yaml:"certificate_key_file" hint:"a PEM file path"`
+	// Endpoint is the Graph base URL with its version, TokenURL the token
+	// endpoint; "" for Microsoft's (the fake server, fakegraph, tries
+	// cadence without a tenant).
+	Endpoint string `yaml:"endpoint" hint:"a URL such as https://graph.microsoft.com/v1.0"`
+	TokenURL string `yaml:"token_url" hint:"a URL"`
+	// Mailboxes is "directory" (every person's mailbox) or "list", for the
+	// user principal names, addresses or object ids of MailboxList (written
+	// in the same key).
+	Mailboxes   string         `yaml:"mailboxes" hint:"directory or a list of mailboxes"`
+	MailboxList []string       `yaml:"mailboxes" hint:"directory or a list of mailboxes|a user principal name such as ana@example.com" nonempty:"the list is empty (expected at least one mailbox, or directory)"`
+	Timezone    *time.Location `yaml:"timezone"` // of all-day dates; nil = the top-level timezone
+
+	PageSize         int           `yaml:"page_size" hint:"an integer" check:"1..1000 %v is out of range (expected 1..1000)"`
+	Concurrency      int           `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
+	RequestsPer10Min int           `yaml:"requests_per_10m" hint:"an integer" check:"1..10000 %v is out of range (expected 1..10000: Outlook allows 10,000 requests per 10 minutes per mailbox)"`
+	MaxAttempts      int           `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
+	RequestTimeout   time.Duration `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
+
+	// Directory reads the org chart from Entra ID, when the section is
+	// present and not disabled; directory.csv or .yaml then override it
+	// person by person.
+	Directory MicrosoftDirectory `yaml:"directory"`
+}
+
+// MicrosoftDirectory reads the org chart from Entra ID (GET /users with the
+// manager).
+type MicrosoftDirectory struct {
+	Enabled bool `yaml:"enabled"`
+	// TeamStartAttribute names the user property holding the team start
+	// date (onPremisesExtensionAttributes.extensionAttributeN or
+	// extension_<appId>_<name>); "" = none.
+	TeamStartAttribute string `yaml:"team_start_attribute" hint:"a user property such as onPremisesExtensionAttributes.extensionAttribute1"`
+	CreationAsHireDate bool   `yaml:"creation_as_hire_date"` // when employeeHireDate is empty
+}
+
+// Serve configures the daemon (`cadence serve`).
+type Serve struct {
+	ListenAddress string `yaml:"listen_address" hint:"a host:port such as :9816"`
+	// WebConfigFile is an exporter-toolkit web configuration (TLS, basic
+	// auth); "" serves plain HTTP.
+	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
+	// StatePath is the SQLite state file (sync state, feed data, history).
+	StatePath string `yaml:"state_path" hint:"a file path"`
+	// SyncEvery is how often each source is read (±10% jitter);
+	// EvaluateEvery the longest time between evaluations when nothing
+	// changes; FirstEvaluationTimeout how long the first evaluation waits
+	// for every source to be read once; ShutdownTimeout bounds the drain.
+	SyncEvery              time.Duration `yaml:"sync_every" hint:"a duration such as 15m" check:"1.. %v is not positive (expected a duration > 0)"`
+	EvaluateEvery          time.Duration `yaml:"evaluate_every" hint:"a duration such as 5m" check:"1.. %v is not positive (expected a duration > 0)"`
+	FirstEvaluationTimeout time.Duration `yaml:"first_evaluation_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
+	ShutdownTimeout        time.Duration `yaml:"shutdown_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
+	// ReadHeaderTimeout bounds reading a request's headers, ReadTimeout the
+	// whole request, WriteTimeout the response; IdleTimeout is how long a
+	// keep-alive connection may wait for its next request. Read at start,
+	// as MaxConnections (more wait to be accepted).
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0)"`
+	ReadTimeout       time.Duration `yaml:"read_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
+	WriteTimeout      time.Duration `yaml:"write_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
+	MaxConnections    int           `yaml:"max_connections" hint:"an integer >= 1 such as 512" check:"1.. %v is not positive (expected an integer >= 1 such as 512)"`
+	// EnableReload serves POST and PUT /-/reload (to same-origin and
+	// non-browser requests only); false answers 403 and leaves SIGHUP, as
+	// Prometheus's --web.enable-lifecycle.
+	EnableReload bool `yaml:"enable_reload"`
+	Page         Page `yaml:"page"`
+}
+
+// Page configures the org-health page (/, /manager/...), the JSON report
+// (/api/v1/report) and the digest's unsubscribe link: they name people, so
+// by default they are served beside /metrics only when metrics name people
+// too (metrics.identity email). Read at start.
+type Page struct {
+	Enabled bool `yaml:"enabled"`
+	// ListenAddress, when set, serves them on a listener of their own, with
+	// WebConfigFile (default serve.web_config_file).
+	ListenAddress string `yaml:"listen_address" hint:"a host:port such as 127.0.0.1:9817"`
+	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
+}
+
+// Metrics configures the domain series.
+type Metrics struct {
+	PerPair bool `yaml:"per_pair"` // the cadence_pair_* series
+	// Identity is how people appear in labels: email, id (directory id) or
+	// hash (salted SHA-256, the salt in HashSaltFile, never in the YAML).
+	Identity     string `yaml:"identity" hint:"email, id or hash" oneof:"email id hash|%q is not an identity mode"`
+	HashSaltFile string `yaml:"hash_salt_file" hint:"a file path"`
+}
+
+// Digest configures the weekly digest email.
+type Digest struct {
+	// Enabled makes the daemon send the digest on schedule (`cadence
+	// digest --preview` works either way), on Weekday at Time (since
+	// midnight) in Timezone (default: the top-level timezone).
+	Enabled  bool           `yaml:"enabled"`
+	Weekday  time.Weekday   `yaml:"weekday" hint:"a weekday such as monday"`
+	Time     time.Duration  `yaml:"time" as:"timeofday" hint:"a time of day such as \"08:00\""`
+	Timezone *time.Location `yaml:"timezone"`
+	// Recipients are the managers who get the digest; empty means every
+	// manager of the directory. OptOut removes people either way.
+	Recipients []string `yaml:"recipients" hint:"a list of manager emails (empty: every manager)|an email"`
+	OptOut     []string `yaml:"opt_out" hint:"a list of emails|an email"`
+	// BaseURL is the address of the page served by `cadence serve`; ""
+	// leaves the link out.
+	BaseURL string `yaml:"base_url" hint:"an http(s) URL"`
+	// From is the sender ("cadence <cadence@example.com>" or a bare
+	// address), MessageIDDomain the right-hand side of Message-IDs (default:
+	// the domain of From).
+	From            string `yaml:"from" hint:"a sender such as cadence@example.com"`
+	MessageIDDomain string `yaml:"message_id_domain" hint:"a domain such as cadence.example.com"`
+	SMTP            SMTP   `yaml:"smtp"`
+	Retry           Retry  `yaml:"retry"`
+}
+
+// SMTP is how the digest is sent.
+type SMTP struct {
+	Host string `yaml:"host" hint:"a host name such as smtp.example.com"`
+	Port int    `yaml:"port" hint:"a port number such as 587" check:"1..65535 %v is not a port (expected 1-65535, such as 587)"` // default per TLS: 587, 465 or 25
+	// TLS is "starttls", "implicit" (TLS from the first byte) or "none"
+	// (plain text, only with AllowPlaintext: for tests and local relays).
+	TLS            string `yaml:"tls" hint:"starttls, implicit or none" oneof:"starttls implicit none|%q is not a TLS mode"`
+	AllowPlaintext bool   `yaml:"allow_plaintext"`
+	// Username enables AUTH (Auth: plain or login); the password comes
+	// from PasswordFile or the environment variable PasswordEnv, never from
+	// the YAML.
+	Username     string        `yaml:"username" hint:"a user name"`
+	PasswordFile string        `yaml:"password_file" hint:"a file path"`
+	PasswordEnv  string        `yaml:"password_env" hint:"the name of an environment variable such as CADENCE_SMTP_PASSWORD"`
+	_            struct{}      `yaml:"password" reject:"the SMTP password must not be in the YAML (expected password_file: a file holding it, or password_env: the name of an environment variable)"`
+	Auth         string        `yaml:"auth" hint:"plain or login" oneof:"plain login|%q is not an AUTH mechanism"`
+	Timeout      time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // connecting and each exchange
+}
+
+// Retry is how a failed send is retried: Attempts tries in all, waiting
+// Backoff, then twice as long each time, at most MaxBackoff.
+type Retry struct {
+	Attempts   int           `yaml:"attempts" hint:"an integer >= 1" check:"1.. %v is less than 1 (expected the number of tries, such as 5)"`
+	Backoff    time.Duration `yaml:"backoff" hint:"a duration such as 1m" check:"1.. %v is not positive (expected a duration > 0 such as 1m)"`
+	MaxBackoff time.Duration `yaml:"max_backoff" hint:"a duration such as 30m"`
 }
 
 // Load reads and parses the configuration file at path. Relative paths in it
@@ -224,7 +353,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	if root != nil {
 		d.lines[""] = root.Line
 	}
-	d.limit = 4*d.size(root) + 1000
+	d.limit = 4*size(root) + 1000
 	d.value(root, reflect.ValueOf(&cfg).Elem(), "", "", nil)
 	cfg.derive()
 	validate(d, &cfg)
@@ -250,9 +379,9 @@ func (c *Config) Options() cadence.Options {
 
 // ICSSources returns the ICS feeds to fetch, in configuration order.
 func (c *Config) ICSSources() []calendar.ICSSource {
-	out := make([]calendar.ICSSource, 0, len(c.Sources.ICS))
-	for _, s := range c.Sources.ICS {
-		out = append(out, calendar.ICSSource{Name: s.Name, Owner: s.Owner, Path: s.Path, URL: s.URL, Zone: s.Zone})
+	out := make([]calendar.ICSSource, len(c.Sources.ICS))
+	for i, s := range c.Sources.ICS {
+		out[i] = calendar.ICSSource{Name: s.Name, Owner: s.Owner, Path: s.Path, URL: s.URL, Zone: s.Zone}
 	}
 	return out
 }
@@ -282,16 +411,6 @@ func cloneRules(rules []cadence.Rule) []cadence.Rule {
 	return out
 }
 
-// baseDir is the absolute directory of file, against which relative paths
-// resolve.
-func baseDir(file string) string {
-	dir := filepath.Dir(file)
-	if abs, err := filepath.Abs(dir); err == nil {
-		return abs
-	}
-	return dir
-}
-
 // normalize lower-cases emails (and strips "mailto:") once they are valid,
 // and makes file paths absolute against the config file's directory.
 func (c *Config) normalize() {
@@ -300,27 +419,32 @@ func (c *Config) normalize() {
 			list[i] = normEmail(e)
 		}
 	}
-	for i := range c.Sources.ICS {
-		c.Sources.ICS[i].Owner = normEmail(c.Sources.ICS[i].Owner)
-	}
 	for i := range c.Policies {
 		for j, p := range c.Policies[i].Match.Pairs {
 			c.Policies[i].Match.Pairs[j] = [2]string{normEmail(p[0]), normEmail(p[1])}
 		}
 	}
-	dir := baseDir(c.File)
-	for _, p := range []*string{&c.Directory.CSV, &c.Directory.YAML, &c.Google.ServiceAccountKeyFile, &c.Google.OAuthClientFile,
+	paths := []*string{&c.Directory.CSV, &c.Directory.YAML, &c.Google.ServiceAccountKeyFile, &c.Google.OAuthClientFile,
 		&c.Google.TokenFile, &c.Microsoft.ClientSecretFile, &c.Microsoft.CertificateFile, &c.Microsoft.CertificateKeyFile,
-		&c.Serve.WebConfigFile, &c.Serve.Page.WebConfigFile, &c.Serve.StatePath, &c.Metrics.HashSaltFile, &c.Digest.SMTP.PasswordFile} {
+		&c.Serve.WebConfigFile, &c.Serve.Page.WebConfigFile, &c.Serve.StatePath, &c.Metrics.HashSaltFile, &c.Digest.SMTP.PasswordFile}
+	for i := range c.Sources.ICS {
+		c.Sources.ICS[i].Owner = normEmail(c.Sources.ICS[i].Owner)
+		paths = append(paths, &c.Sources.ICS[i].Path)
+	}
+	for _, p := range paths {
 		if *p != "" && !filepath.IsAbs(*p) {
-			*p = filepath.Join(dir, *p)
+			*p = filepath.Join(baseDir(c.File), *p)
 		}
 	}
-	for i, s := range c.Sources.ICS {
-		if s.Path != "" && !filepath.IsAbs(s.Path) {
-			c.Sources.ICS[i].Path = filepath.Join(dir, s.Path)
-		}
+}
+
+// baseDir is the absolute directory of file, against which relative paths
+// resolve.
+func baseDir(file string) string {
+	if abs, err := filepath.Abs(filepath.Dir(file)); err == nil {
+		return abs
 	}
+	return filepath.Dir(file)
 }
 
 // Problem is one thing wrong in a configuration file.
@@ -347,28 +471,27 @@ func (p *Problem) Error() string {
 	return s + p.Msg
 }
 
+// problems is the error of Parse and Check: its problems, one per line.
+type problems []*Problem
+
+func (ps problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
 // Problems returns the problems an error from Parse, Load or Check lists, in
 // file order.
 func Problems(err error) []*Problem {
-	var out []*Problem
-	var walk func(error)
-	walk = func(e error) {
-		if p, ok := e.(*Problem); ok {
-			out = append(out, p)
-			return
-		}
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		if u := errors.Unwrap(e); u != nil {
-			walk(u)
-		}
+	var ps problems
+	var p *Problem
+	switch {
+	case errors.As(err, &ps):
+		return ps
+	case errors.As(err, &p):
+		return []*Problem{p}
 	}
-	if err != nil {
-		walk(err)
-	}
-	return out
+	return nil
 }

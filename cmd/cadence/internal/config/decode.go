@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,62 +26,49 @@ import (
 type decoder struct {
 	file     string
 	problems []*Problem
-	later    []*Problem      // the tags' checks, added after validate's
+	later    []func()        // the tags' checks, run after validate's
 	lines    map[string]int  // key path -> line of its value, for keys present
-	bad      map[string]bool // key paths that already have a problem
+	bad      map[string]bool // key paths that have a problem
 
 	// Alias expansion budget: anchors and aliases may not make the walk
 	// visit more than limit nodes beyond the document's own (an alias bomb
 	// would otherwise cost exponential time and memory).
 	expanded, limit int
 	aborted         bool
-	sizes           map[*yaml.Node]int
 }
 
 // size counts the nodes of the tree at n, not following aliases.
-func (d *decoder) size(n *yaml.Node) int {
+func size(n *yaml.Node) int {
 	if n == nil {
 		return 0
 	}
-	if s, ok := d.sizes[n]; ok {
-		return s
-	}
-	if d.sizes == nil {
-		d.sizes = map[*yaml.Node]int{}
-	}
 	s := 1
-	if n.Kind != yaml.AliasNode {
-		for _, c := range n.Content {
-			s += d.size(c)
-		}
+	for _, c := range n.Content {
+		s += size(c)
 	}
-	d.sizes[n] = s
 	return s
 }
 
 // follow resolves an alias, charging what it expands to against the budget.
 // It returns false once the budget is spent: the walk stops there.
 func (d *decoder) follow(n *yaml.Node) (*yaml.Node, bool) {
-	if d.aborted {
-		return nil, false
+	if n != nil && n.Kind == yaml.AliasNode && !d.aborted {
+		if d.expanded += size(deref(n)); d.expanded > d.limit {
+			d.aborted = true
+			d.problems = append(d.problems, &Problem{File: d.file, Line: n.Line,
+				Msg: fmt.Sprintf("aliases expand the document beyond %d nodes (expected anchors and aliases used sparingly)", d.limit)})
+		}
 	}
-	if n == nil || n.Kind != yaml.AliasNode {
-		return n, true
-	}
-	t := deref(n)
-	d.expanded += d.size(t)
-	if d.expanded > d.limit {
-		d.aborted = true
-		d.problems = append(d.problems, &Problem{File: d.file, Line: n.Line,
-			Msg: fmt.Sprintf("aliases expand the document beyond %d nodes (expected anchors and aliases used sparingly)", d.limit)})
-		return nil, false
-	}
-	return t, true
+	return deref(n), !d.aborted
 }
 
-// errorf records a problem at key path, once per path.
+// errorf records a problem at key path, once per path; none after an alias
+// bomb (what follows is noise).
 func (d *decoder) errorf(line int, path, format string, args ...any) {
-	d.add(&Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	if !d.aborted && !d.bad[path] {
+		d.bad[path] = true
+		d.problems = append(d.problems, &Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
 }
 
 // at records a problem at key path, on the line of the key or of its
@@ -91,40 +77,13 @@ func (d *decoder) at(path, format string, args ...any) {
 	d.errorf(d.line(path), path, format, args...)
 }
 
-func (d *decoder) add(p *Problem) {
-	if d.aborted {
-		return // what follows an alias bomb is noise
-	}
-	if p.Path != "" {
-		if d.bad[p.Path] {
-			return
-		}
-		d.bad[p.Path] = true
-	}
-	d.problems = append(d.problems, p)
-}
-
-// err joins the problems in file order (stable for one line).
+// err returns the problems in file order (stable for one line), or nil.
 func (d *decoder) err() error {
 	if len(d.problems) == 0 {
 		return nil
 	}
-	sort.SliceStable(d.problems, func(i, j int) bool { return d.problems[i].Line < d.problems[j].Line })
-	errs := make([]error, len(d.problems))
-	for i, p := range d.problems {
-		errs[i] = p
-	}
-	return errors.Join(errs...)
-}
-
-// badUnder reports whether a problem was recorded at path or below it.
-func (d *decoder) badUnder(path string) bool {
-	for p := range d.bad {
-		if p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[") {
-			return true
-		}
-	}
-	return false
+	slices.SortStableFunc(d.problems, func(a, b *Problem) int { return a.Line - b.Line })
+	return problems(d.problems)
 }
 
 func (d *decoder) has(path string) bool { _, ok := d.lines[path]; return ok }
@@ -133,11 +92,10 @@ func (d *decoder) has(path string) bool { _, ok := d.lines[path]; return ok }
 func (d *decoder) line(path string) int { return lineOf(d.lines, path) }
 
 func lineOf(lines map[string]int, path string) int {
-	for path != "" {
+	for ; path != ""; path = path[:max(strings.LastIndexAny(path, ".["), 0)] {
 		if l, ok := lines[path]; ok {
 			return l
 		}
-		path = path[:max(strings.LastIndexAny(path, ".["), 0)] // the enclosing key
 	}
 	return lines[""]
 }
@@ -165,28 +123,25 @@ func parseYAML(data []byte, file string) (root *yaml.Node, err error) {
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil // empty file: every key takes its default
-		}
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, nil // empty file: every key takes its default
+	} else if err != nil {
 		return nil, syntaxProblem(err, file)
 	}
-	var next yaml.Node
 	if err := dec.Decode(&next); err == nil {
 		return nil, &Problem{File: file, Line: next.Line, Msg: "a second YAML document (expected one document)"}
 	} else if !errors.Is(err, io.EOF) {
 		return nil, syntaxProblem(err, file)
 	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+	if len(doc.Content) == 0 {
 		return nil, nil
 	}
 	return doc.Content[0], nil
 }
 
 func syntaxProblem(err error, file string) *Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
+	msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
@@ -198,8 +153,7 @@ func syntaxProblem(err error, file string) *Problem {
 			line++
 		}
 	} else if !strings.Contains(msg, "anchor") && !strings.Contains(msg, "alias") {
-		// The library leaves out the line when it is the first one.
-		line = 1
+		line = 1 // the library leaves out the line when it is the first one
 	}
 	return &Problem{File: file, Line: line, Msg: "YAML syntax error: " + msg}
 }
@@ -213,14 +167,11 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
+func isNull(n *yaml.Node) bool { return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 // describe names what a node holds, for "got ..." messages.
 func describe(n *yaml.Node) string {
-	n = deref(n)
-	switch {
+	switch n = deref(n); {
 	case n == nil:
 		return "nothing"
 	case n.Kind == yaml.MappingNode:
@@ -242,10 +193,10 @@ func describe(n *yaml.Node) string {
 	case "!!bool":
 		return "the boolean " + v
 	case "!!str":
-		if isURL(n.Value) {
-			return quote(n.Value)
+		if !isURL(n.Value) {
+			return fmt.Sprintf("the string %q", v)
 		}
-		return fmt.Sprintf("the string %q", v)
+		v = n.Value
 	}
 	return quote(v)
 }
@@ -257,13 +208,12 @@ func isURL(s string) bool { return strings.Contains(s, "://") }
 // host only: a feed URL written in the wrong place still carries its
 // secret token.
 func quote(s string) string {
-	if isURL(s) {
-		if h := calendar.URLHost(s); h != "" {
-			return "a URL (host " + h + ")"
-		}
-		return "a URL"
+	if !isURL(s) {
+		return fmt.Sprintf("%q", s)
+	} else if h := calendar.URLHost(s); h != "" {
+		return "a URL (host " + h + ")"
 	}
-	return fmt.Sprintf("%q", s)
+	return "a URL"
 }
 
 // value decodes n into v at key path. tag is the struct tag of the field
@@ -278,90 +228,77 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.
 	if len(hints) > 0 {
 		hint = hints[0]
 	}
-	switch s, ok := scalarOf(v, tag); {
-	case ok:
-		d.scalar(n, v, path, tag, cmp.Or(hint, s.hint), s.parse)
-	case v.Kind() == reflect.Struct:
-		d.mapping(n, v, path, hint)
-	default:
-		d.list(n, v, path, tag, hints)
-	}
-}
-
-// fields returns the keyed fields of struct type t (from its tag type).
-func fields(t reflect.Type) (fs []reflect.StructField, keys []string) {
-	if m, ok := tagsOf[t]; ok {
-		t = m
-	}
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Tag.Get("yaml") != "" {
-			fs = append(fs, f)
-			if !slices.Contains(keys, f.Tag.Get("yaml")) {
-				keys = append(keys, f.Tag.Get("yaml"))
-			}
+	for _, k := range []string{tag.Get("as"), v.Type().String(), v.Kind().String()} {
+		if s, ok := scalars[k]; ok {
+			d.scalar(n, v, path, tag, cmp.Or(hint, s.hint), s)
+			return
 		}
 	}
-	return fs, keys
+	if v.Kind() == reflect.Struct {
+		d.mapping(n, v, path, hint)
+	} else {
+		d.list(n, v, path, tag, hints)
+	}
 }
 
 // mapping decodes a mapping node onto struct v: keys left out keep their
 // value. A null node is an empty mapping (a section written with no keys),
 // except for a list element, which has a hint.
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
-	fs, keys := fields(v.Type())
-	switch {
-	case isNull(n):
-		if hint != "" {
-			d.errorf(n.Line, path, "got no value (expected %s)", hint)
+	t, fields, keys := v.Type(), []reflect.StructField{}, []string{}
+	if m, ok := tagsOf[t]; ok {
+		t = m
+	}
+	for i := range t.NumField() {
+		if f, k := t.Field(i), t.Field(i).Tag.Get("yaml"); k != "" {
+			fields = append(fields, f)
+			if !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
 		}
-		return
-	case n.Kind != yaml.MappingNode:
+	}
+	switch {
+	case isNull(n) && hint != "":
+		d.errorf(n.Line, path, "got no value (expected %s)", hint)
+	case !isNull(n) && n.Kind != yaml.MappingNode:
 		d.errorf(n.Line, cmp.Or(path, "top level"), "got %s (expected a mapping with keys %s)", describe(n), strings.Join(keys, ", "))
-		return
 	}
 	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; !isNull(n) && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
 		k, val := deref(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+		j := slices.IndexFunc(fields, func(f reflect.StructField) bool { return f.Tag.Get("yaml") == k.Value })
+		child := join(path, k.Value)
+		switch first, dup := seen[k.Value]; {
+		case k.Kind != yaml.ScalarNode:
 			d.errorf(k.Line, cmp.Or(path, "top level"), "a key that is %s (expected one of %s)", describe(k), strings.Join(keys, ", "))
 			continue
-		}
-		// A key may name two fields: a word, or a list (google.calendars).
-		j := slices.IndexFunc(fs, func(f reflect.StructField) bool { return f.Tag.Get("yaml") == k.Value })
-		if j < 0 {
-			d.unknownKey(k, path, keys)
+		case j < 0:
+			hint := "expected one of " + strings.Join(keys, ", ")
+			if s := suggest(k.Value, keys); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			p := &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q (%s)", k.Value, hint)}
+			if path == "" {
+				p.Msg = fmt.Sprintf("unknown key %q at top level (%s)", k.Value, hint)
+			}
+			if !d.aborted { // each unknown key of a mapping is reported
+				d.problems = append(d.problems, p)
+			}
 			continue
-		}
-		if j+1 < len(fs) && fs[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
-			j++
-		}
-		f, child := fs[j], join(path, k.Value)
-		if first, dup := seen[k.Value]; dup {
+		case dup:
 			d.errorf(k.Line, child, "duplicate key (first at line %d)", first)
 			continue
 		}
-		seen[k.Value] = k.Line
-		d.lines[child] = deref(val).Line
-		if msg := f.Tag.Get("reject"); msg != "" {
-			d.errorf(deref(val).Line, child, "%s", msg) // the value is never read or repeated
-			continue
+		seen[k.Value], d.lines[child] = k.Line, deref(val).Line
+		// A key may name two fields: a word, or a list (google.calendars).
+		if j+1 < len(fields) && fields[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
+			j++
 		}
-		d.value(val, v.FieldByIndex(f.Index), child, f.Tag, strings.Split(f.Tag.Get("hint"), "|"))
-	}
-}
-
-func (d *decoder) unknownKey(k *yaml.Node, path string, keys []string) {
-	hint := "expected one of " + strings.Join(keys, ", ")
-	if s := suggest(k.Value, keys); s != "" {
-		hint = fmt.Sprintf("did you mean %q?", s)
-	}
-	p := &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q (%s)", k.Value, hint)}
-	if path == "" {
-		p.Msg = fmt.Sprintf("unknown key %q at top level (%s)", k.Value, hint)
-	}
-	// Several unknown keys in one mapping are each reported.
-	if !d.aborted {
-		d.problems = append(d.problems, p)
+		if f := fields[j]; f.Tag.Get("reject") != "" {
+			d.errorf(deref(val).Line, child, "%s", f.Tag.Get("reject")) // the value is never read or repeated
+		} else {
+			d.value(val, v.FieldByIndex(f.Index), child, f.Tag, strings.Split(f.Tag.Get("hint"), "|"))
+		}
 	}
 }
 
@@ -370,26 +307,19 @@ func (d *decoder) unknownKey(k *yaml.Node, path string, keys []string) {
 // it is a mapping (the problems of its keys are reported, and the indices
 // of the elements after it stay those of the file).
 func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
-	before := len(d.problems)
-	elems := reflect.MakeSlice(reflect.SliceOf(v.Type().Elem()), 0, len(n.Content))
-	switch {
-	case isNull(n) && v.Kind() == reflect.Slice:
-	case n.Kind != yaml.SequenceNode:
+	before, elems := len(d.problems), reflect.MakeSlice(reflect.SliceOf(v.Type().Elem()), 0, len(n.Content))
+	if n.Kind != yaml.SequenceNode && !(isNull(n) && v.Kind() == reflect.Slice) {
 		d.errorf(n.Line, path, "got %s (expected %s)", describe(n), hints[0])
-		v.SetZero()
+		v.SetZero() // a bad value is no value, not the default
 		return
 	}
 	for i, c := range n.Content {
-		if d.aborted {
-			return
-		}
 		p, e, mark := index(path, i), reflect.New(v.Type().Elem()).Elem(), len(d.problems)
 		d.lines[p] = deref(c).Line
 		if def, ok := elemDefaults[e.Type()]; ok {
 			e.Set(reflect.ValueOf(def))
 		}
-		d.value(c, e, p, tag, hints[1:])
-		if len(d.problems) == mark || e.Kind() == reflect.Struct {
+		if d.value(c, e, p, tag, hints[1:]); len(d.problems) == mark || e.Kind() == reflect.Struct {
 			elems = reflect.Append(elems, e)
 		}
 	}
@@ -397,27 +327,28 @@ func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.S
 	case v.Kind() == reflect.Slice:
 		v.Set(elems)
 		if msg := tag.Get("nonempty"); msg != "" && elems.Len() == 0 && len(d.problems) == before {
-			d.later = append(d.later, &Problem{File: d.file, Line: d.line(path), Path: path, Msg: msg})
+			d.later = append(d.later, func() { d.at(path, "%s", msg) })
 		}
 	case elems.Len() == v.Len():
 		reflect.Copy(v, elems)
 	case len(d.problems) == before: // the pairs of match.pairs are the only arrays
-		d.errorf(d.line(path), path, "has %d email(s) (expected a pair of %d emails)", elems.Len(), v.Len())
+		d.at(path, "has %d email(s) (expected a pair of %d emails)", elems.Len(), v.Len())
 	}
 }
 
-// scalar decodes a scalar node into v with parse, then queues the checks
-// of tag (check, oneof) on the value.
-func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, want string, parse func(n *yaml.Node, want string) (any, string)) {
+// scalar decodes a scalar node into v, then queues the checks of tag on the
+// value: check (a range, then the message when outside it) and oneof (the
+// words allowed, then the message).
+func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, want string, s scalarType) {
 	var x any
 	msg := ""
 	switch {
-	case n.Kind != yaml.ScalarNode || n.Tag == "!!null":
+	case n.Kind != yaml.ScalarNode || n.Tag == "!!null" || s.tag != "" && n.Tag != s.tag && n.Value != "":
 		msg = fmt.Sprintf("got %s (expected %s)", describe(n), want)
-	case n.Value == "" && n.Tag == "!!str":
+	case n.Value == "":
 		msg = fmt.Sprintf("empty (expected %s)", want)
 	default:
-		x, msg = parse(n, want)
+		x, msg = s.parse(n, want)
 	}
 	if msg != "" {
 		d.errorf(n.Line, path, "%s", msg)
@@ -425,14 +356,13 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect
 		return
 	}
 	if i, ok := x.(int64); ok && v.Kind() == reflect.Int {
-		x = min(max(i, math.MinInt), math.MaxInt) // out of range on 32-bit platforms, but not wrapped around
+		x = min(max(i, math.MinInt), math.MaxInt) // out of range on 32-bit platforms, not wrapped around
 	}
 	v.Set(reflect.ValueOf(x).Convert(v.Type()))
 	later := func(format string, args ...any) {
-		d.later = append(d.later, &Problem{File: d.file, Line: n.Line, Path: path, Msg: fmt.Sprintf(format, args...)})
+		d.later = append(d.later, func() { d.errorf(n.Line, path, format, args...) })
 	}
-	if c := tag.Get("check"); c != "" {
-		bounds, format, _ := strings.Cut(c, " ")
+	if bounds, format, ok := strings.Cut(tag.Get("check"), " "); ok {
 		lo, hi, _ := strings.Cut(bounds, "..")
 		i, shown := v.Int(), any(v.Int())
 		if v.Type() == reflect.TypeFor[time.Duration]() {
@@ -444,98 +374,139 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect
 			later(format, shown)
 		}
 	}
-	if o := tag.Get("oneof"); o != "" {
-		words, format, _ := strings.Cut(o, "|")
-		list, s := strings.Fields(words), v.String()
-		if !slices.Contains(list, s) {
-			expect := "expected " + strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
-			if sg := suggest(s, list); sg != "" {
-				expect = fmt.Sprintf("did you mean %q? %s", sg, expect)
-			}
-			later(format+" (%s)", s, expect)
+	if words, format, ok := strings.Cut(tag.Get("oneof"), "|"); ok && !slices.Contains(strings.Fields(words), v.String()) {
+		list := strings.Fields(words)
+		expect := "expected " + strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
+		if sg := suggest(v.String(), list); sg != "" {
+			expect = fmt.Sprintf("did you mean %q? %s", sg, expect)
 		}
+		later(format+" (%s)", v.String(), expect)
 	}
 }
 
-// A scalarType parses the values of one type: the value to set, or a
-// problem (which names want, what was expected).
+// A scalarType parses the values of a type (by the field's `as` tag, its
+// type or its kind): the value to set, or a problem naming want.
 type scalarType struct {
-	hint  string // want when the field's tag has no hint
+	tag   string // the YAML tag a value must have, if any
+	hint  string // what is wanted when the field's tag has no hint
 	parse func(n *yaml.Node, want string) (any, string)
 }
 
-// scalarOf returns how v is parsed: by its `as` tag, its type or its kind.
-func scalarOf(v reflect.Value, tag reflect.StructTag) (scalarType, bool) {
-	for _, k := range []string{tag.Get("as"), v.Type().String(), v.Kind().String()} {
-		if s, ok := scalarTypes[k]; ok {
-			return s, true
-		}
+var integer = scalarType{tag: "!!int", parse: func(n *yaml.Node, want string) (any, string) {
+	var i int64
+	if n.Decode(&i) != nil {
+		return nil, fmt.Sprintf("got %s (expected %s)", describe(n), want)
 	}
-	return scalarType{}, false
+	return i, ""
+}}
+
+var scalars = map[string]scalarType{
+	"string": {parse: func(n *yaml.Node, _ string) (any, string) { return n.Value, "" }},
+	"int":    integer,
+	"int64":  integer,
+	"bool": {"!!bool", "true or false", func(n *yaml.Node, _ string) (any, string) {
+		return strings.EqualFold(n.Value, "true"), ""
+	}},
+	"time.Duration": {parse: func(n *yaml.Node, want string) (any, string) {
+		v, err := parseDuration(n.Value)
+		if err != nil {
+			return nil, fmt.Sprintf("invalid duration %q: %v (expected %s)", n.Value, err, want)
+		}
+		return v, ""
+	}},
+	"time.Time": {parse: func(n *yaml.Node, want string) (any, string) {
+		t, err := time.Parse(time.RFC3339, n.Value)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not a time (expected %s)", n.Value, want)
+		}
+		return t, ""
+	}},
+	"*time.Location": {"", "an IANA time zone such as UTC or Europe/Berlin", func(n *yaml.Node, want string) (any, string) {
+		loc, err := calendar.LoadLocation(n.Value)
+		switch iana, windows := calendar.WindowsToIANA(n.Value); {
+		case n.Value == "Local":
+			return nil, fmt.Sprintf("%q depends on the machine cadence runs on (expected %s)", n.Value, want)
+		case err != nil && windows: // Outlook users know their zone by its Windows name.
+			return nil, fmt.Sprintf("%q is a Windows zone name (expected its IANA name %q)", n.Value, iana)
+		case err != nil:
+			return nil, fmt.Sprintf("unknown time zone %q (expected %s)", n.Value, want)
+		}
+		return loc, ""
+	}},
+	"time.Weekday": {parse: func(n *yaml.Node, want string) (any, string) {
+		names := []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+		if i := slices.Index(names, strings.ToLower(n.Value)); i >= 0 {
+			return time.Weekday(i), ""
+		} else if sg := suggest(strings.ToLower(n.Value), names); sg != "" {
+			return nil, fmt.Sprintf("%q is not a weekday (did you mean %q?)", n.Value, sg)
+		}
+		return nil, fmt.Sprintf("%q is not a weekday (expected %s)", n.Value, want)
+	}},
+	"timeofday": {parse: func(n *yaml.Node, want string) (any, string) {
+		t, err := time.Parse("15:04", n.Value)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not a time of day (expected %s, 24-hour HH:MM)", n.Value, want)
+		}
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, ""
+	}},
 }
 
-var scalarTypes map[string]scalarType
-
-func init() {
-	integer := scalarType{parse: func(n *yaml.Node, want string) (any, string) {
-		var i int64
-		if n.Tag != "!!int" || n.Decode(&i) != nil {
-			return nil, fmt.Sprintf("got %s (expected %s)", describe(n), want)
-		}
-		return i, ""
-	}}
-	scalarTypes = map[string]scalarType{
-		"string": {parse: func(n *yaml.Node, _ string) (any, string) { return n.Value, "" }},
-		"int":    integer,
-		"int64":  integer,
-		"bool": {"true or false", func(n *yaml.Node, want string) (any, string) {
-			if n.Tag != "!!bool" {
-				return nil, fmt.Sprintf("got %s (expected %s)", describe(n), want)
-			}
-			return strings.EqualFold(n.Value, "true"), ""
-		}},
-		"time.Duration": {parse: func(n *yaml.Node, want string) (any, string) {
-			v, err := parseDuration(n.Value)
-			if err != nil {
-				return nil, fmt.Sprintf("invalid duration %q: %v (expected %s)", n.Value, err, want)
-			}
-			return v, ""
-		}},
-		"time.Time": {parse: func(n *yaml.Node, want string) (any, string) {
-			t, err := time.Parse(time.RFC3339, n.Value)
-			if err != nil {
-				return nil, fmt.Sprintf("%q is not a time (expected %s)", n.Value, want)
-			}
-			return t, ""
-		}},
-		"*time.Location": {"an IANA time zone such as UTC or Europe/Berlin", func(n *yaml.Node, want string) (any, string) {
-			loc, err := calendar.LoadLocation(n.Value)
-			switch iana, windows := calendar.WindowsToIANA(n.Value); {
-			case n.Value == "Local":
-				return nil, fmt.Sprintf("%q depends on the machine cadence runs on (expected %s)", n.Value, want)
-			case err != nil && windows: // Outlook users know their zone by its Windows name.
-				return nil, fmt.Sprintf("%q is a Windows zone name (expected its IANA name %q)", n.Value, iana)
-			case err != nil:
-				return nil, fmt.Sprintf("unknown time zone %q (expected %s)", n.Value, want)
-			}
-			return loc, ""
-		}},
-		"time.Weekday": {parse: func(n *yaml.Node, want string) (any, string) {
-			names := []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
-			if i := slices.Index(names, strings.ToLower(n.Value)); i >= 0 {
-				return time.Weekday(i), ""
-			}
-			if sg := suggest(strings.ToLower(n.Value), names); sg != "" {
-				return nil, fmt.Sprintf("%q is not a weekday (did you mean %q?)", n.Value, sg)
-			}
-			return nil, fmt.Sprintf("%q is not a weekday (expected %s)", n.Value, want)
-		}},
-		"timeofday": {parse: func(n *yaml.Node, want string) (any, string) {
-			t, err := time.Parse("15:04", n.Value)
-			if err != nil {
-				return nil, fmt.Sprintf("%q is not a time of day (expected %s, 24-hour HH:MM)", n.Value, want)
-			}
-			return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, ""
-		}},
+// suggest returns the known key closest to key, or "" when none is close
+// enough to be a likely misspelling. Case, '-' and '_' are ignored first
+// ("maxBytes", "max-bytes" -> "max_bytes"), then the edit distance decides.
+func suggest(key string, known []string) string {
+	norm := func(s string) string {
+		s = strings.ToLower(s)
+		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(s)
 	}
+	k := norm(key)
+	best, bestDist := "", 0
+	for _, name := range known {
+		n := norm(name)
+		d := distance(k, n)
+		// Allow about one edit per three letters, at least one, at most 3.
+		limit := min(max(len(n)/3, 1), 3)
+		if k+"s" == n || strings.HasSuffix(k, "y") && strings.TrimSuffix(k, "y")+"ies" == n {
+			// "policy" -> "policies", "source" -> "sources"
+			d = min(d, limit)
+		}
+		if len(n) >= 4 && len(k) > len(n) && strings.HasPrefix(k, n) {
+			// "grace_period" -> "grace"
+			d = min(d, limit)
+		}
+		if d <= limit && (best == "" || d < bestDist) {
+			best, bestDist = name, d
+		}
+	}
+	return best
+}
+
+// distance is the optimal string alignment distance (Levenshtein plus
+// adjacent transpositions) between a and b, by bytes.
+func distance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		// Not a misspelling of any key; keep the cost bounded.
+		return 1 << 30
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }

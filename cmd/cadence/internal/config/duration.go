@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -20,101 +21,87 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// unitLen maps a unit to its length; longest units first where a prefix
-// could be ambiguous ("ms" before "m").
-var units = []struct {
-	name string
-	d    time.Duration
-}{
-	{"ns", time.Nanosecond},
-	{"us", time.Microsecond},
-	{"µs", time.Microsecond}, // U+00B5
-	{"μs", time.Microsecond}, // U+03BC
-	{"ms", time.Millisecond},
-	{"s", time.Second},
-	{"m", time.Minute},
-	{"h", time.Hour},
-	{"d", 24 * time.Hour},
-	{"w", 7 * 24 * time.Hour},
-}
+var units = map[string]time.Duration{"ns": 1, "us": time.Microsecond, "µs": time.Microsecond, "μs": time.Microsecond,
+	"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
 
 // parseDuration returns a reason without the "config: " prefix so the
 // decoder can put it into a positioned problem.
 func parseDuration(s string) (time.Duration, error) {
 	if s == "" {
-		return 0, fmt.Errorf("empty")
+		return 0, errors.New("empty")
 	}
-	neg := false
-	if s[0] == '-' || s[0] == '+' {
-		neg = s[0] == '-'
+	neg := s[0] == '-'
+	if neg || s[0] == '+' {
 		s = s[1:]
 	}
-	if strings.ContainsAny(s, " \t") {
-		return 0, fmt.Errorf("has a space")
-	}
-	if s == "0" {
+	switch {
+	case strings.ContainsAny(s, " \t"):
+		return 0, errors.New("has a space")
+	case s == "0":
 		return 0, nil
+	case s == "":
+		return 0, errors.New("no number")
 	}
-	if s == "" {
-		return 0, fmt.Errorf("no number")
-	}
+	var exact int64   // nanoseconds, when every number is whole
 	var total float64 // nanoseconds; exact enough and overflow-checked below
-	var exact int64
-	exactOK := true
+	fraction, outOfRange := false, errors.New("out of range")
 	for s != "" {
-		// number: digits with an optional fraction
-		i := 0
-		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
-			i++
+		i := strings.IndexFunc(s, func(r rune) bool { return r != '.' && (r < '0' || r > '9') })
+		if i < 0 {
+			i = len(s)
 		}
 		num := s[:i]
 		if num == "" || num == "." || strings.Count(num, ".") > 1 {
 			return 0, fmt.Errorf("expected a number at %q", s)
 		}
-		s = s[i:]
-		j := 0
-		for j < len(s) && !(s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
-			j++
+		j := strings.IndexAny(s[i:], ".0123456789")
+		if j < 0 {
+			j = len(s) - i
 		}
-		unit := s[:j]
-		s = s[j:]
-		if unit == "" {
+		unit, u := s[i:i+j], int64(units[s[i:i+j]])
+		s = s[i+j:]
+		f, ferr := strconv.ParseFloat(num, 64)
+		n, nerr := strconv.ParseInt(num, 10, 64)
+		whole := !strings.Contains(num, ".")
+		switch {
+		case unit == "":
 			return 0, fmt.Errorf("missing unit after %s, one of ns us ms s m h d w", num)
-		}
-		var u time.Duration
-		for _, c := range units {
-			if c.name == unit {
-				u = c.d
-				break
-			}
-		}
-		if u == 0 {
+		case u == 0:
 			return 0, fmt.Errorf("unknown unit %q, not one of ns us ms s m h d w", unit)
-		}
-		if !strings.Contains(num, ".") {
-			n, err := strconv.ParseInt(num, 10, 64)
-			if err != nil || n > math.MaxInt64/int64(u) || exact > math.MaxInt64-n*int64(u) {
-				return 0, fmt.Errorf("out of range")
-			}
-			exact += n * int64(u)
-		} else {
-			exactOK = false
-		}
-		f, err := strconv.ParseFloat(num, 64)
-		if err != nil {
+		case whole && (nerr != nil || n > math.MaxInt64/u || exact > math.MaxInt64-n*u):
+			return 0, outOfRange
+		case ferr != nil:
 			return 0, fmt.Errorf("expected a number at %q", num)
+		case whole:
+			exact += n * u
+		default:
+			fraction = true
 		}
 		total += f * float64(u)
 	}
-	if total >= math.MaxInt64 {
-		return 0, fmt.Errorf("out of range")
-	}
 	d := time.Duration(exact)
-	if !exactOK {
+	if total >= math.MaxInt64 {
+		return 0, outOfRange
+	} else if fraction {
 		d = time.Duration(math.Round(total))
 	}
 	if neg {
 		d = -d
 	}
 	return d, nil
+}
+
+// fmtDuration prints d the way the configuration writes it: whole days as
+// "7d", otherwise Go syntax.
+func fmtDuration(d time.Duration) string {
+	if d != 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	s := d.String()
+	for _, zero := range []string{"m0s", "h0m"} {
+		if strings.HasSuffix(s, zero) {
+			s = s[:len(s)-2]
+		}
+	}
+	return s
 }

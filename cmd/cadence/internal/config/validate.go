@@ -1,12 +1,14 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,151 +18,156 @@ import (
 var (
 	sourceName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
 	// redirectHost is a host name, an IPv4 address, or "*." and a name.
-	redirectHost = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
+	redirectHost  = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
+	teamStartAttr = regexp.MustCompile(`^(onPremisesExtensionAttributes\.extensionAttribute([1-9]|1[0-5])|extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]+|employeeOrgData\.[A-Za-z]+|[A-Za-z][A-Za-z0-9_]*)$`)
+	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
-// validate checks a decoded, defaulted configuration across keys, then
-// adds the problems of the tags' checks on single values, and records each
-// problem with the line of the key it concerns (or of the closest enclosing
-// key when the key is absent). A key with a problem already (a bad value)
-// gets no second one.
+// check records a problem at key path when bad.
+func (d *decoder) check(bad bool, path, format string, args ...any) {
+	if bad {
+		d.at(path, format, args...)
+	}
+}
+
+// validate checks the keys of a decoded configuration against each other,
+// and the values that are more than a type, then runs the tags' checks.
+// Each problem is recorded on the line of the key it concerns, or of the
+// closest enclosing key when it is absent. A key gets one problem: the
+// first of its checks that fails, none when its value is bad already.
 func validate(d *decoder, c *Config) {
 	if d.bad["top level"] || d.aborted {
 		return // not a mapping, or an alias bomb: nothing else to say
 	}
-	switch {
-	case c.Directory.CSV == "" && c.Directory.YAML == "":
-		if !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled && !c.Microsoft.Directory.Enabled {
-			d.at("directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
-		}
-	case c.Directory.CSV != "" && c.Directory.YAML != "":
-		d.at("directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.line("directory.csv"))
+	dir := c.Directory
+	d.check(dir.CSV == "" && dir.YAML == "" && !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !c.Google.Directory.Enabled && !c.Microsoft.Directory.Enabled,
+		"directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
+	d.check(dir.CSV != "" && dir.YAML != "", "directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.line("directory.csv"))
+	if c.Google.Enabled {
+		validateGoogle(d, &c.Google)
 	}
-	validateGoogle(d, &c.Google)
-	validateMicrosoft(d, c)
-	if !c.EvaluateAt.IsZero() && c.Digest.Enabled {
-		d.at("evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
+	if m := &c.Microsoft; m.Enabled {
+		validateMicrosoft(d, m)
+		d.check(m.Directory.Enabled && c.Google.Directory.Enabled, "microsoft.directory", "google.directory is enabled too (expected one directory source; directory.csv can override either)")
 	}
-	if _, _, err := net.SplitHostPort(c.Serve.ListenAddress); err != nil {
-		d.at("serve.listen_address", "%q is not host:port (expected e.g. :9816 or 127.0.0.1:9816)", c.Serve.ListenAddress)
-	}
-	if pa := c.Serve.Page.ListenAddress; pa != "" {
-		if _, _, err := net.SplitHostPort(pa); err != nil {
-			d.at("serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", pa)
-		} else if pa == c.Serve.ListenAddress {
-			d.at("serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", pa)
-		}
-	}
-	if d.has("serve.page.web_config_file") && c.Serve.Page.ListenAddress == "" {
-		d.at("serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
-	}
-	switch m := c.Metrics; {
-	case m.Identity == "hash" && m.HashSaltFile == "":
-		d.at("metrics.identity", "hash needs metrics.hash_salt_file (a file holding the salt; never put the salt in the YAML)")
-	case (m.Identity == "email" || m.Identity == "id") && m.HashSaltFile != "":
-		d.at("metrics.hash_salt_file", "set, but metrics.identity is %q (the salt is used only with identity: hash)", m.Identity)
-	}
+	d.check(!c.EvaluateAt.IsZero() && c.Digest.Enabled, "evaluate_at", "set, but digest.enabled is true (a daemon that sends the weekly digest evaluates at the current time; evaluate_at is for recorded calendars such as the example org)")
+	sv := c.Serve
+	d.check(!isHostPort(sv.ListenAddress), "serve.listen_address", "%q is not host:port (expected e.g. :9816 or 127.0.0.1:9816)", sv.ListenAddress)
+	d.check(sv.Page.ListenAddress != "" && !isHostPort(sv.Page.ListenAddress), "serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", sv.Page.ListenAddress)
+	d.check(sv.Page.ListenAddress != "" && sv.Page.ListenAddress == sv.ListenAddress, "serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", sv.ListenAddress)
+	d.check(d.has("serve.page.web_config_file") && sv.Page.ListenAddress == "", "serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
+	m := c.Metrics
+	d.check(m.Identity == "hash" && m.HashSaltFile == "", "metrics.identity", "hash needs metrics.hash_salt_file (a file holding the salt; never put the salt in the YAML)")
+	d.check((m.Identity == "email" || m.Identity == "id") && m.HashSaltFile != "", "metrics.hash_salt_file", "set, but metrics.identity is %q (the salt is used only with identity: hash)", m.Identity)
 	validateDigest(d, &c.Digest)
 	for i, h := range c.Sources.HTTP.RedirectHosts {
-		if !redirectHost.MatchString(h) {
-			d.at(index("sources.http.redirect_hosts", i), "%s is not a host name (expected a name such as calendar.example.com or *.example.com: no scheme, port or path)", quote(h))
+		d.check(!redirectHost.MatchString(h), index("sources.http.redirect_hosts", i), "%s is not a host name (expected a name such as calendar.example.com or *.example.com: no scheme, port or path)", quote(h))
+	}
+	sources, rules := map[string]int{}, map[string]int{} // name -> line
+	for i, s := range c.Sources.ICS {
+		if p := index("sources.ics", i); !d.bad[p] { // a mapping
+			d.check(s.Name == "", p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
+			d.check(!sourceName.MatchString(s.Name), p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
+			d.check(sources[s.Name] > 0, p+".name", "duplicate source name %q (first at line %d)", s.Name, sources[s.Name])
+			sources[s.Name] = cmp.Or(sources[s.Name], d.line(p+".name"))
+			d.check(s.Owner == "", p+".owner", "missing (expected the email of the calendar's owner)")
+			d.check(!isEmail(normEmail(s.Owner)), p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
+			d.check(s.Path != "" && s.URL != "", p+".url", "both path (line %d) and url are set (expected exactly one)", d.line(p+".path"))
+			d.check(s.Path == "" && s.URL == "" && !d.bad[p+".path"] && !d.bad[p+".url"], p, "neither path nor url is set (expected exactly one)")
+			d.check(s.URL != "" && checkURL(s.URL) != "", p+".url", "%s", checkURL(s.URL))
 		}
 	}
-	validateSources(d, c.Sources.ICS)
 	cl := c.Classification
 	for i, g := range cl.IgnoredAttendees {
-		if _, err := path.Match(strings.ToLower(g), ""); err != nil {
-			d.at(index("classification.ignored_attendees", i), "bad glob %q: %v (expected path.Match syntax such as *@otter.ai)", g, err)
-		}
+		_, err := path.Match(strings.ToLower(g), "")
+		d.check(err != nil, index("classification.ignored_attendees", i), "bad glob %q: %v (expected path.Match syntax such as *@otter.ai)", g, err)
 	}
 	for i, t := range cl.OOOTitles {
-		if _, err := path.Match(strings.ToLower(t), ""); err != nil && strings.ContainsAny(t, "*?[") {
-			d.at(index("classification.out_of_office_titles", i), "bad glob %q: %v (expected a title or a glob such as \"OOO *\")", t, err)
-		}
+		_, err := path.Match(strings.ToLower(t), "")
+		d.check(err != nil && strings.ContainsAny(t, "*?["), index("classification.out_of_office_titles", i), "bad glob %q: %v (expected a title or a glob such as \"OOO *\")", t, err)
 	}
 	for i, h := range cl.TitleHints {
-		if msg := checkHint(h); msg != "" {
-			d.at(index("classification.title_hints", i), "%s", msg)
-		}
+		d.check(checkHint(h) != "", index("classification.title_hints", i), "%s", checkHint(h))
 	}
-	names := map[string]int{}
 	for i, r := range c.Policies {
-		if p := index("policies", i); d.has(p) && !d.bad[p] { // not a default rule, and a mapping
-			validateRule(d, c, r, p, names)
+		if p := index("policies", i); d.has(p) && !d.bad[p] { // written in the file, and a mapping
+			validateRule(d, r, p, rules, cl.MaxDuration)
 		}
 	}
-	for _, p := range d.later {
-		d.add(p)
-	}
-}
-
-func validateSources(d *decoder, ics []ICS) {
-	names := map[string]int{}
-	for i, s := range ics {
-		p := index("sources.ics", i)
-		if d.bad[p] {
-			continue // not a mapping
-		}
-		switch {
-		case s.Name == "":
-			d.at(p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
-		case !sourceName.MatchString(s.Name):
-			d.at(p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
-		case names[s.Name] > 0:
-			d.at(p+".name", "duplicate source name %q (first at line %d)", s.Name, names[s.Name])
-		default:
-			names[s.Name] = d.line(p + ".name")
-		}
-		switch {
-		case s.Owner == "":
-			d.at(p+".owner", "missing (expected the email of the calendar's owner)")
-		case !isEmail(normEmail(s.Owner)):
-			d.at(p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
-		}
-		switch {
-		case s.Path != "" && s.URL != "":
-			d.at(p+".url", "both path (line %d) and url are set (expected exactly one)", d.line(p+".path"))
-		case s.Path == "" && s.URL == "":
-			if !d.bad[p+".path"] && !d.bad[p+".url"] {
-				d.at(p, "neither path nor url is set (expected exactly one)")
-			}
-		case s.URL != "":
-			if msg := checkURL(s.URL); msg != "" {
-				d.at(p+".url", "%s", msg)
-			}
-		}
+	for _, check := range d.later {
+		check()
 	}
 }
 
-func validateRule(d *decoder, c *Config, r cadence.Rule, p string, names map[string]int) {
-	switch {
-	case r.Name == "" && !d.has(p+".name"):
-		d.at(p+".name", "missing (expected a unique rule name such as direct)")
-	case r.Name == "":
-	case names[r.Name] > 0:
-		d.at(p+".name", "duplicate rule name %q (first at line %d)", r.Name, names[r.Name])
-	default:
+func validateRule(d *decoder, r cadence.Rule, p string, names map[string]int, maxDuration time.Duration) {
+	d.check(!d.has(p+".name"), p+".name", "missing (expected a unique rule name such as direct)")
+	d.check(r.Name != "" && names[r.Name] > 0, p+".name", "duplicate rule name %q (first at line %d)", r.Name, names[r.Name])
+	if r.Name != "" && names[r.Name] == 0 {
 		names[r.Name] = d.line(p + ".name")
 	}
-	if !d.has(p + ".every") {
-		d.at(p+".every", "missing (expected the interval between 1:1s, a duration such as 14d)")
-	}
-	if max := c.Classification.MaxDuration; max > 0 && r.MinDuration > max {
-		d.at(p+".min_duration", "%s is longer than classification.max_duration %s (expected at most that: no 1:1 could last long enough)",
-			fmtDuration(r.MinDuration), fmtDuration(max))
-	}
+	d.check(!d.has(p+".every"), p+".every", "missing (expected the interval between 1:1s, a duration such as 14d)")
+	d.check(maxDuration > 0 && r.MinDuration > maxDuration, p+".min_duration", "%s is longer than classification.max_duration %s (expected at most that: no 1:1 could last long enough)",
+		fmtDuration(r.MinDuration), fmtDuration(maxDuration))
 	for i, pair := range r.Match.Pairs {
 		pp := index(p+".match.pairs", i)
 		for j, e := range pair {
-			if !isEmail(normEmail(e)) {
-				d.at(index(pp, j), "%q is not an email address (expected a pair of emails)", e)
-			}
+			d.check(!isEmail(normEmail(e)), index(pp, j), "%q is not an email address (expected a pair of emails)", e)
 		}
-		if normEmail(pair[0]) == normEmail(pair[1]) {
-			d.at(pp, "%q twice (expected two different people)", pair[0])
-		}
+		d.check(normEmail(pair[0]) == normEmail(pair[1]), pp, "%q twice (expected two different people)", pair[0])
 	}
 }
+
+func validateGoogle(d *decoder, g *Google) {
+	d.check(g.Endpoint != "" && checkURL(g.Endpoint) != "", "google.endpoint", "%s", checkURL(g.Endpoint))
+	d.check(g.Calendars != "directory" && g.CalendarList == nil, "google.calendars", "%q is not directory or a list (expected directory, or a list of calendar ids)", g.Calendars)
+	d.check(g.ServiceAccountKeyFile != "" && g.TokenFile != "", "google.token_file", "both service_account_key_file and token_file are set (expected one: a service account for an organisation, or one user's OAuth token)")
+	d.check(g.Endpoint == "" && g.ServiceAccountKeyFile == "" && g.TokenFile == "", "google", "no credentials (expected service_account_key_file, or token_file from `cadence auth google`, or the environment variables %s / %s; only an endpoint such as the fake server works without them)", EnvGoogleKeyFile, EnvGoogleTokenFile)
+	d.check(g.TokenFile != "" && g.OAuthClientFile == "", "google.oauth_client_file", "missing (expected the OAuth client JSON that token_file was created with)")
+	d.check(g.Directory.Enabled && g.Directory.AdminSubject == "" && g.ServiceAccountKeyFile != "", "google.directory.admin_subject", "missing (expected the administrator the service account acts as for users.list)")
+}
+
+func validateMicrosoft(d *decoder, m *Microsoft) {
+	d.check(m.Endpoint != "" && checkURL(m.Endpoint) != "", "microsoft.endpoint", "%s", checkURL(m.Endpoint))
+	d.check(m.TokenURL != "" && checkURL(m.TokenURL) != "", "microsoft.token_url", "%s", checkURL(m.TokenURL))
+	creds := len(slices.DeleteFunc([]string{m.ClientSecretFile, m.ClientSecretEnv, m.CertificateFile}, func(s string) bool { return s == "" }))
+	d.check(creds > 1, "microsoft.client_secret_file", "more than one credential is set (expected one of client_secret_file, client_secret_env or certificate_file)")
+	d.check(creds == 0 && m.Endpoint == "" && !d.bad["microsoft.client_secret"], "microsoft", "no credentials (expected client_secret_file, client_secret_env or certificate_file for the app registration; only an endpoint such as the fake server works without them)")
+	d.check(m.ClientSecretEnv != "" && !envName.MatchString(m.ClientSecretEnv), "microsoft.client_secret_env", "%q is not an environment variable name (expected the name, such as CADENCE_MICROSOFT_CLIENT_SECRET, not the secret)", truncate(m.ClientSecretEnv))
+	d.check(m.CertificateKeyFile != "" && m.CertificateFile == "", "microsoft.certificate_key_file", "set without certificate_file (expected the certificate beside its private key)")
+	d.check(creds > 0 && m.ClientID == "", "microsoft.client_id", "missing (expected the app registration's application (client) id)")
+	d.check(creds > 0 && m.Tenant == "" && m.TokenURL == "", "microsoft.tenant", "missing (expected the directory (tenant) id or a verified domain such as contoso.onmicrosoft.com)")
+	d.check(m.Mailboxes != "directory" && m.MailboxList == nil, "microsoft.mailboxes", "%q is not directory or a list (expected directory, or a list of mailboxes)", m.Mailboxes)
+	d.check(m.Directory.TeamStartAttribute != "" && !teamStartAttr.MatchString(m.Directory.TeamStartAttribute), "microsoft.directory.team_start_attribute", "%q is not a user property (expected onPremisesExtensionAttributes.extensionAttribute1..15 or a directory extension such as extension_<appId>_teamStart)", truncate(m.Directory.TeamStartAttribute))
+}
+
+// validateDigest checks formats whether or not the digest is enabled, and
+// what sending needs (from, smtp.host, a password source) when it is.
+func validateDigest(d *decoder, g *Digest) {
+	for i, e := range g.Recipients {
+		d.check(!isEmail(normEmail(e)), index("digest.recipients", i), "%q is not an email address (expected a bare address such as ana@example.com)", e)
+	}
+	for i, e := range g.OptOut {
+		d.check(!isEmail(normEmail(e)), index("digest.opt_out", i), "%q is not an email address (expected a bare address such as ana@example.com)", e)
+	}
+	u, err := url.Parse(g.BaseURL)
+	d.check(g.BaseURL != "" && checkURL(g.BaseURL) != "", "digest.base_url", "%q is not an http(s) URL (expected the web page's address, such as https://cadence.example.com/)", g.BaseURL)
+	d.check(err == nil && (u.RawQuery != "" || u.Fragment != ""), "digest.base_url", "has a query or fragment (expected the page's address such as https://cadence.example.com/)")
+	from, err := mail.ParseAddress(g.From)
+	d.check(g.From == "" && g.Enabled, "digest.from", "missing (expected the sender address, such as cadence@example.com; needed when digest.enabled is true)")
+	d.check(g.From != "" && (err != nil || strings.ContainsAny(g.From, "\r\n")), "digest.from", "%q is not a sender address (expected cadence@example.com or \"cadence <cadence@example.com>\")", g.From)
+	d.check(err == nil && !strings.Contains(from.Address, "@"), "digest.from", "%q has no domain (expected cadence@example.com)", g.From)
+	d.check(g.MessageIDDomain != "" && (strings.ContainsAny(g.MessageIDDomain, " \t\r\n<>@") || !strings.Contains(g.MessageIDDomain, ".")), "digest.message_id_domain", "%q is not a domain (expected e.g. cadence.example.com)", g.MessageIDDomain)
+	s := &g.SMTP
+	d.check(s.Host == "" && g.Enabled, "digest.smtp.host", "missing (expected the SMTP server, such as smtp.example.com; needed when digest.enabled is true)")
+	d.check((s.TLS == "starttls" || s.TLS == "implicit") && s.AllowPlaintext, "digest.smtp.allow_plaintext", "set, but smtp.tls is %q (allow_plaintext is only for tls: none)", s.TLS)
+	d.check(s.TLS == "none" && !s.AllowPlaintext, "digest.smtp.tls", "none sends the digest and the password in plain text (expected starttls or implicit; for a test server or a local relay also set allow_plaintext: true)")
+	d.check(s.PasswordFile != "" && s.PasswordEnv != "", "digest.smtp.password_env", "both password_file (line %d) and password_env are set (expected one)", d.line("digest.smtp.password_file"))
+	d.check(s.Username == "" && (s.PasswordFile != "" || s.PasswordEnv != ""), "digest.smtp.username", "missing, but a password source is set (expected the SMTP user name)")
+	d.check(s.Username != "" && s.PasswordFile == "" && s.PasswordEnv == "" && g.Enabled && !d.has("digest.smtp.password"), "digest.smtp.username", "set, but no password source (expected password_file or password_env beside it)")
+	d.check(g.Retry.MaxBackoff < g.Retry.Backoff && g.Retry.Backoff > 0, "digest.retry.max_backoff", "%s is shorter than backoff %s (expected at least that)", fmtDuration(g.Retry.MaxBackoff), fmtDuration(g.Retry.Backoff))
+}
+
+func isHostPort(s string) bool { _, _, err := net.SplitHostPort(s); return err == nil }
 
 // normEmail is how emails are compared: trimmed, lower-case, without
 // "mailto:" (case-insensitive).
@@ -174,34 +181,25 @@ func normEmail(s string) string {
 
 // isEmail accepts a bare address (local@domain), not "Name <addr>".
 func isEmail(s string) bool {
-	if s == "" || strings.ContainsAny(s, " \t<>,;\"") {
-		return false
-	}
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
 	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1
+	return !strings.ContainsAny(s, " \t<>,;\"") && err == nil && a.Address == s && at > 0 && at < len(s)-1
 }
 
 // checkURL returns what is wrong with a feed URL, or "". It never repeats
 // the URL: feed URLs often carry a secret token.
 func checkURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	switch {
+	case err != nil:
 		return "not a valid URL (expected an http or https URL)"
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-	case "":
+	case u.Scheme == "":
 		return "no scheme (expected an http or https URL)"
-	case "webcal", "webcals":
+	case strings.EqualFold(u.Scheme, "webcal") || strings.EqualFold(u.Scheme, "webcals"):
 		return fmt.Sprintf("scheme %q is not supported (expected http or https: write the same address with https://)", u.Scheme)
-	default:
+	case !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https"):
 		return fmt.Sprintf("scheme %q is not supported (expected http or https; for a local file use path)", u.Scheme)
-	}
-	if u.Host == "" {
+	case u.Host == "":
 		return "no host (expected an http or https URL such as https://calendar.example.com/ana.ics)"
 	}
 	return ""
@@ -210,11 +208,8 @@ func checkURL(raw string) string {
 // checkHint accepts the placeholders {a} and {b}, each at most once.
 func checkHint(h string) string {
 	seen := map[string]bool{}
-	for rest := h; ; {
+	for rest := h; strings.Contains(rest, "{"); {
 		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			return ""
-		}
 		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
 			return fmt.Sprintf("%q has an unclosed '{' (expected placeholders {a} and {b})", h)
@@ -224,26 +219,15 @@ func checkHint(h string) string {
 			return fmt.Sprintf("%q has unknown placeholder %s (expected {a} and {b})", h, ph)
 		case seen[ph]:
 			return fmt.Sprintf("%q uses %s twice (expected {a} and {b} at most once each)", h, ph)
-		default:
-			seen[ph] = true
 		}
-		rest = rest[i+j+1:]
+		seen[rest[i:i+j+1]], rest = true, rest[i+j+1:]
 	}
+	return ""
 }
 
-// fmtDuration prints d the way the configuration writes it: whole days as
-// "7d", otherwise Go syntax.
-func fmtDuration(d time.Duration) string {
-	const day = 24 * time.Hour
-	if d != 0 && d%day == 0 {
-		return fmt.Sprintf("%dd", d/day)
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
+func truncate(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
 	}
 	return s
 }
