@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -20,16 +21,17 @@ func (c *Config) LoadDirectory() (*cadence.Directory, error) {
 		return nil, err
 	}
 	dir, err := cadence.NewDirectory(people)
-	if err != nil {
-		return nil, c.directoryProblem(err)
-	}
-	return dir, nil
+	return dir, c.directoryProblem(err)
 }
 
+// directoryProblem is err as a problem of the directory key; nil for nil.
 func (c *Config) directoryProblem(err error) error {
 	key := "directory.csv"
 	if c.Directory.CSV == "" {
 		key = "directory.yaml"
+	}
+	if err == nil {
+		return nil
 	}
 	return &Problem{File: c.File, Line: c.Line(key), Path: key, Msg: err.Error(), Err: err}
 }
@@ -37,24 +39,19 @@ func (c *Config) directoryProblem(err error) error {
 // LoadPeople reads the people of the org chart file without building the
 // directory (the Google directory merges them as overrides).
 func (c *Config) LoadPeople() ([]cadence.Person, error) {
-	file, parse := c.Directory.CSV, func(data []byte, file string) ([]cadence.Person, error) {
-		return cadence.ParseDirectoryCSV(bytes.NewReader(data), file)
-	}
-	if file == "" {
-		file, parse = c.Directory.YAML, cadence.ParseDirectoryYAML
-	}
-	if file == "" {
-		return nil, c.directoryProblem(errors.New("no org chart file is set"))
-	}
+	file := cmp.Or(c.Directory.CSV, c.Directory.YAML)
 	data, err := os.ReadFile(file)
-	if err != nil {
+	switch {
+	case file == "":
+		return nil, c.directoryProblem(errors.New("no org chart file is set"))
+	case err != nil:
 		return nil, c.directoryProblem(fmt.Errorf("cannot read the org chart: %w", err))
+	case file == c.Directory.YAML:
+		people, err := cadence.ParseDirectoryYAML(data, file)
+		return people, c.directoryProblem(err)
 	}
-	people, err := parse(data, file)
-	if err != nil {
-		return nil, c.directoryProblem(err)
-	}
-	return people, nil
+	people, err := cadence.ParseDirectoryCSV(bytes.NewReader(data), file)
+	return people, c.directoryProblem(err)
 }
 
 // Check does what Parse cannot do from the file alone, for `cadence
@@ -75,9 +72,8 @@ func Check(c *Config) error {
 	}
 	d := &decoder{file: c.File, lines: c.lines, bad: map[string]bool{}}
 	notIn := func(path, email string) {
-		if _, ok := dir.Resolve(email); !ok {
-			d.at(path, "%q is not in the directory (expected the email of a person of the org chart)", email)
-		}
+		_, ok := dir.Resolve(email)
+		d.check(!ok, path, "%q is not in the directory (expected the email of a person of the org chart)", email)
 	}
 	for i, s := range c.Sources.ICS {
 		notIn(index("sources.ics", i)+".owner", s.Owner)

@@ -8,17 +8,16 @@
 //	config: cadence.yaml:12: unknown key "polcies" at top level (did you mean "policies"?)
 //	config: cadence.yaml:20: policies[1].grace: -1d is negative (expected a duration >= 0 such as 3d)
 //
-// Each key is written once, as a field of the structs below (in the order
-// messages list keys). Its tag names the key (yaml) and what its value
-// should look like (hint; one per level of a list, "|"-separated), and
-// checks the value alone: check (a range, then the message for a value
-// outside it), oneof (the words allowed, then the message), nonempty (the
-// message for an empty list), reject (the message for any value). Parse
-// decodes the file onto DefaultConfig (decode.go), derives the defaults
-// that depend on other keys (defaults.go), checks the keys against each
-// other, then runs the tags' checks (validate.go), and resolves relative
-// paths against the file's directory. config.example.yaml documents every
-// key.
+// Each key is one field of the structs below (in the order messages list
+// keys), whose tag names it (yaml), says what its value should look like
+// (hint; one per level of a list, "|"-separated) and checks the value
+// alone: check (a range, then the message for a value outside it), oneof
+// (the words allowed, then the message), nonempty (the message for an empty
+// list), reject (the message for any value). Parse decodes the file onto
+// DefaultConfig (decode.go), derives the defaults that depend on other keys
+// (defaults.go), checks keys against each other then runs the tags' checks
+// (validate.go), and resolves relative paths against the file's directory.
+// config.example.yaml documents every key.
 package config
 
 import (
@@ -27,6 +26,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,31 +38,25 @@ import (
 	"github.com/cadence-dev/cadence/calendar"
 )
 
-// Config is a parsed, defaulted and validated configuration. File paths in
-// it are absolute, emails lower-case.
+// Config is a parsed, defaulted and validated configuration: file paths
+// absolute, emails lower-case.
 type Config struct {
-	// Timezone is that of floating times and all-day events of the sources
-	// that set none.
-	Timezone       *time.Location `yaml:"timezone"`
+	Timezone       *time.Location `yaml:"timezone"` // of floating times and all-day events, for sources that set none
 	Directory      Directory      `yaml:"directory"`
 	Sources        Sources        `yaml:"sources"`
 	Classification Classification `yaml:"classification"`
-	// Window is the look-back window for counts and status.
-	Window time.Duration `yaml:"window" hint:"a duration such as 90d" check:"1.. %v is not positive (expected a duration > 0 such as 90d)"`
+	Window         time.Duration  `yaml:"window" hint:"a duration such as 90d" check:"1.. %v is not positive (expected a duration > 0 such as 90d)"` // look-back, for counts and status
 	// EvaluateAt, when not zero, is the instant every evaluation is made at
 	// instead of the current time (a recorded organisation such as the
 	// example org). --at overrides it; it cannot be set with digest.enabled.
-	EvaluateAt time.Time `yaml:"evaluate_at" hint:"an RFC 3339 time such as 2026-11-23T09:00:00Z"`
-	Google     Google    `yaml:"google"`
-	Microsoft  Microsoft `yaml:"microsoft"`
-	Serve      Serve     `yaml:"serve"`
-	Digest     Digest    `yaml:"digest"`
-	Metrics    Metrics   `yaml:"metrics"`
-	// Policies are the ordered rules; cadence.DefaultRules() when the key is
-	// absent.
-	Policies []cadence.Rule `yaml:"policies" hint:"a list of rules" nonempty:"no rules (expected at least one rule; remove the key to use the default rules)"`
-	// File is the configuration file name as given to Load or Parse.
-	File string
+	EvaluateAt time.Time      `yaml:"evaluate_at" hint:"an RFC 3339 time such as 2026-11-23T09:00:00Z"`
+	Google     Google         `yaml:"google"`
+	Microsoft  Microsoft      `yaml:"microsoft"`
+	Serve      Serve          `yaml:"serve"`
+	Digest     Digest         `yaml:"digest"`
+	Metrics    Metrics        `yaml:"metrics"`
+	Policies   []cadence.Rule `yaml:"policies" hint:"a list of rules" nonempty:"no rules (expected at least one rule; remove the key to use the default rules)"`
+	File       string         // as given to Load or Parse
 
 	lines map[string]int // the key path of every key present ("policies[1].every") -> the line of its value
 }
@@ -88,13 +83,13 @@ type Limits struct {
 	ParseTime             time.Duration `yaml:"parse_time" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0 such as 10s)"`
 }
 
-// HTTP configures how URL feeds are fetched.
+// HTTP configures how URL feeds are fetched. A feed may be redirected to
+// its own host and to RedirectHosts (names, "*.example.com" for every
+// subdomain).
 type HTTP struct {
-	Timeout  time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // whole request, per feed
-	MaxBytes int64         `yaml:"max_bytes" hint:"a number of bytes such as 20971520" check:"1.. %v is not positive (expected a number of bytes > 0 such as 20971520)"`
-	// RedirectHosts are the hosts a feed may be redirected to besides its
-	// own: host names, "*.example.com" for every subdomain.
-	RedirectHosts []string `yaml:"redirect_hosts" hint:"a list of host names|a host name such as calendar.example.com"`
+	Timeout       time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // whole request, per feed
+	MaxBytes      int64         `yaml:"max_bytes" hint:"a number of bytes such as 20971520" check:"1.. %v is not positive (expected a number of bytes > 0 such as 20971520)"`
+	RedirectHosts []string      `yaml:"redirect_hosts" hint:"a list of host names|a host name such as calendar.example.com"`
 }
 
 // ICS is one ICS feed: exactly one of Path or URL is set.
@@ -107,24 +102,21 @@ type ICS struct {
 	Line  int            // of the source in the config file
 }
 
-// Classification drives what counts as a 1:1.
+// Classification drives what counts as a 1:1: IgnoredAttendees are globs
+// (path.Match syntax) of addresses that are never participants (note-taker
+// bots), OOOTitles out-of-office title patterns (whole title,
+// case-insensitive, globs allowed), TitleHints title patterns ({a}, {b} name
+// the two people) that make an event with a single listed participant a 1:1.
 type Classification struct {
-	// IgnoredAttendees are globs (path.Match syntax) of addresses that are
-	// never participants (note-taker bots).
-	IgnoredAttendees []string `yaml:"ignored_attendees" hint:"a list of email globs|an email glob such as *@otter.ai"`
-	// OOOTitles are out-of-office title patterns (whole title,
-	// case-insensitive, globs allowed).
-	OOOTitles []string `yaml:"out_of_office_titles" hint:"a list of title patterns|a title pattern such as \"OOO *\""`
-	// TitleHints are title patterns ({a}, {b} name the two people) that make
-	// an event with a single listed participant a 1:1.
-	TitleHints  []string      `yaml:"title_hints" hint:"a list of title patterns|a title pattern such as \"{a} / {b}\""`
-	MaxDuration time.Duration `yaml:"max_duration" hint:"a duration such as 120m" check:"1.. %v is not positive (expected a duration > 0 such as 120m)"` // inclusive
-	// SkipLevels: 2 = manager's manager only; 3+ also deeper levels.
-	SkipLevels int `yaml:"skip_levels" hint:"an integer >= 2" check:"2.. %v is less than 2 (expected 2 for the manager's manager, or more)"`
+	IgnoredAttendees []string      `yaml:"ignored_attendees" hint:"a list of email globs|an email glob such as *@otter.ai"`
+	OOOTitles        []string      `yaml:"out_of_office_titles" hint:"a list of title patterns|a title pattern such as \"OOO *\""`
+	TitleHints       []string      `yaml:"title_hints" hint:"a list of title patterns|a title pattern such as \"{a} / {b}\""`
+	MaxDuration      time.Duration `yaml:"max_duration" hint:"a duration such as 120m" check:"1.. %v is not positive (expected a duration > 0 such as 120m)"` // inclusive
+	SkipLevels       int           `yaml:"skip_levels" hint:"an integer >= 2" check:"2.. %v is less than 2 (expected 2 for the manager's manager, or more)"`  // 3+: also deeper levels
 }
 
 // Google configures Google Calendar (and optionally the Workspace
-// directory) as a source. It is off unless the google: section is present.
+// directory) as a source, when the google: section is present.
 type Google struct {
 	Enabled bool
 	// Endpoint is the API base URL; "" means Google's (the fake server,
@@ -139,24 +131,21 @@ type Google struct {
 	TokenFile             string `yaml:"token_file" hint:"a file path"`
 	// Calendars is "directory" (every person's primary calendar) or "list",
 	// for the calendar ids of CalendarList (written in the same key).
-	Calendars    string         `yaml:"calendars" hint:"directory or a list of calendar ids"`
-	CalendarList []string       `yaml:"calendars" hint:"directory or a list of calendar ids|a calendar id such as ana@example.com" nonempty:"the list is empty (expected at least one calendar id, or directory)"`
-	Timezone     *time.Location `yaml:"timezone"` // of all-day dates; nil = each calendar's own
-
-	PageSize            int           `yaml:"page_size" hint:"an integer" check:"1..2500 %v is out of range (expected 1..2500)"`
-	PerUserPerMinute    int           `yaml:"per_user_per_minute" hint:"an integer" check:"..600 %v is above Google's quota of 600 requests/min per user"`
-	PerProjectPerMinute int           `yaml:"per_project_per_minute" hint:"an integer" check:"..10000 %v is above Google's quota of 10,000 requests/min per project"`
-	MaxAttempts         int           `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
-	Concurrency         int           `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
-	RequestTimeout      time.Duration `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
-
-	// Directory reads the org chart from the Workspace Directory API, when
-	// the section is present; directory.csv or .yaml then override it
-	// person by person.
-	Directory GoogleDirectory `yaml:"directory"`
+	Calendars           string          `yaml:"calendars" hint:"directory or a list of calendar ids"`
+	CalendarList        []string        `yaml:"calendars" hint:"directory or a list of calendar ids|a calendar id such as ana@example.com" nonempty:"the list is empty (expected at least one calendar id, or directory)"`
+	Timezone            *time.Location  `yaml:"timezone"` // of all-day dates; nil = each calendar's own
+	PageSize            int             `yaml:"page_size" hint:"an integer" check:"1..2500 %v is out of range (expected 1..2500)"`
+	PerUserPerMinute    int             `yaml:"per_user_per_minute" hint:"an integer" check:"..600 %v is above Google's quota of 600 requests/min per user"`
+	PerProjectPerMinute int             `yaml:"per_project_per_minute" hint:"an integer" check:"..10000 %v is above Google's quota of 10,000 requests/min per project"`
+	MaxAttempts         int             `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
+	Concurrency         int             `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
+	RequestTimeout      time.Duration   `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
+	Directory           GoogleDirectory `yaml:"directory"`
 }
 
-// GoogleDirectory reads the org chart from the Workspace Directory API.
+// GoogleDirectory reads the org chart from the Workspace Directory API, when
+// its section is present; directory.csv or .yaml override it person by
+// person.
 type GoogleDirectory struct {
 	Enabled            bool
 	AdminSubject       string `yaml:"admin_subject" hint:"an administrator's email"` // whom the service account acts as
@@ -173,14 +162,12 @@ const (
 )
 
 // Microsoft configures Microsoft 365 (Exchange Online calendars through
-// Microsoft Graph, and optionally the Entra ID directory) as a source. It
-// is off unless the microsoft: section is present.
+// Microsoft Graph, and optionally the Entra ID directory) as a source, when
+// the microsoft: section is present.
 type Microsoft struct {
-	Enabled bool
-	// Tenant is the directory (tenant) id or a verified domain; ClientID the
-	// app registration's application (client) id.
+	Enabled  bool
 	Tenant   string `yaml:"tenant" hint:"a tenant id or domain such as contoso.onmicrosoft.com"`
-	ClientID string `yaml:"client_id" hint:"the application (client) id"`
+	ClientID string `yaml:"client_id" hint:"the application (client) id"` // of the app registration
 	// The credential, one of: a client secret read from a file or an
 	// environment variable, or a certificate (PEM) with its private key
 	// (in CertificateKeyFile, or in the same file). Never in the YAML.
@@ -197,58 +184,43 @@ type Microsoft struct {
 	// Mailboxes is "directory" (every person's mailbox) or "list", for the
 	// user principal names, addresses or object ids of MailboxList (written
 	// in the same key).
-	Mailboxes   string         `yaml:"mailboxes" hint:"directory or a list of mailboxes"`
-	MailboxList []string       `yaml:"mailboxes" hint:"directory or a list of mailboxes|a user principal name such as ana@example.com" nonempty:"the list is empty (expected at least one mailbox, or directory)"`
-	Timezone    *time.Location `yaml:"timezone"` // of all-day dates; nil = the top-level timezone
-
-	PageSize         int           `yaml:"page_size" hint:"an integer" check:"1..1000 %v is out of range (expected 1..1000)"`
-	Concurrency      int           `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
-	RequestsPer10Min int           `yaml:"requests_per_10m" hint:"an integer" check:"1..10000 %v is out of range (expected 1..10000: Outlook allows 10,000 requests per 10 minutes per mailbox)"`
-	MaxAttempts      int           `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
-	RequestTimeout   time.Duration `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
-
-	// Directory reads the org chart from Entra ID, when the section is
-	// present and not disabled; directory.csv or .yaml then override it
-	// person by person.
-	Directory MicrosoftDirectory `yaml:"directory"`
+	Mailboxes        string             `yaml:"mailboxes" hint:"directory or a list of mailboxes"`
+	MailboxList      []string           `yaml:"mailboxes" hint:"directory or a list of mailboxes|a user principal name such as ana@example.com" nonempty:"the list is empty (expected at least one mailbox, or directory)"`
+	Timezone         *time.Location     `yaml:"timezone"` // of all-day dates; nil = the top-level timezone
+	PageSize         int                `yaml:"page_size" hint:"an integer" check:"1..1000 %v is out of range (expected 1..1000)"`
+	Concurrency      int                `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
+	RequestsPer10Min int                `yaml:"requests_per_10m" hint:"an integer" check:"1..10000 %v is out of range (expected 1..10000: Outlook allows 10,000 requests per 10 minutes per mailbox)"`
+	MaxAttempts      int                `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
+	RequestTimeout   time.Duration      `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
+	Directory        MicrosoftDirectory `yaml:"directory"`
 }
 
 // MicrosoftDirectory reads the org chart from Entra ID (GET /users with the
-// manager).
+// manager), when its section is present and not disabled; directory.csv or
+// .yaml override it person by person. TeamStartAttribute names the user
+// property holding the team start date, if any.
 type MicrosoftDirectory struct {
-	Enabled bool `yaml:"enabled"`
-	// TeamStartAttribute names the user property holding the team start
-	// date (onPremisesExtensionAttributes.extensionAttributeN or
-	// extension_<appId>_<name>); "" = none.
+	Enabled            bool   `yaml:"enabled"`
 	TeamStartAttribute string `yaml:"team_start_attribute" hint:"a user property such as onPremisesExtensionAttributes.extensionAttribute1"`
 	CreationAsHireDate bool   `yaml:"creation_as_hire_date"` // when employeeHireDate is empty
 }
 
-// Serve configures the daemon (`cadence serve`).
+// Serve configures the daemon (`cadence serve`). WebConfigFile is an
+// exporter-toolkit web configuration (TLS, basic auth); "" serves plain
+// HTTP. The HTTP timeouts and MaxConnections are read at start.
 type Serve struct {
-	ListenAddress string `yaml:"listen_address" hint:"a host:port such as :9816"`
-	// WebConfigFile is an exporter-toolkit web configuration (TLS, basic
-	// auth); "" serves plain HTTP.
-	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
-	// StatePath is the SQLite state file (sync state, feed data, history).
-	StatePath string `yaml:"state_path" hint:"a file path"`
-	// SyncEvery is how often each source is read (±10% jitter);
-	// EvaluateEvery the longest time between evaluations when nothing
-	// changes; FirstEvaluationTimeout how long the first evaluation waits
-	// for every source to be read once; ShutdownTimeout bounds the drain.
-	SyncEvery              time.Duration `yaml:"sync_every" hint:"a duration such as 15m" check:"1.. %v is not positive (expected a duration > 0)"`
-	EvaluateEvery          time.Duration `yaml:"evaluate_every" hint:"a duration such as 5m" check:"1.. %v is not positive (expected a duration > 0)"`
+	ListenAddress          string        `yaml:"listen_address" hint:"a host:port such as :9816"`
+	WebConfigFile          string        `yaml:"web_config_file" hint:"a file path"`
+	StatePath              string        `yaml:"state_path" hint:"a file path"`                                                                        // the SQLite state
+	SyncEvery              time.Duration `yaml:"sync_every" hint:"a duration such as 15m" check:"1.. %v is not positive (expected a duration > 0)"`    // per source, ±10% jitter
+	EvaluateEvery          time.Duration `yaml:"evaluate_every" hint:"a duration such as 5m" check:"1.. %v is not positive (expected a duration > 0)"` // when nothing changes
 	FirstEvaluationTimeout time.Duration `yaml:"first_evaluation_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
 	ShutdownTimeout        time.Duration `yaml:"shutdown_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
-	// ReadHeaderTimeout bounds reading a request's headers, ReadTimeout the
-	// whole request, WriteTimeout the response; IdleTimeout is how long a
-	// keep-alive connection may wait for its next request. Read at start,
-	// as MaxConnections (more wait to be accepted).
-	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0)"`
-	ReadTimeout       time.Duration `yaml:"read_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
-	WriteTimeout      time.Duration `yaml:"write_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
-	IdleTimeout       time.Duration `yaml:"idle_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"`
-	MaxConnections    int           `yaml:"max_connections" hint:"an integer >= 1 such as 512" check:"1.. %v is not positive (expected an integer >= 1 such as 512)"`
+	ReadHeaderTimeout      time.Duration `yaml:"read_header_timeout" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0)"`
+	ReadTimeout            time.Duration `yaml:"read_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
+	WriteTimeout           time.Duration `yaml:"write_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
+	IdleTimeout            time.Duration `yaml:"idle_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"` // of keep-alive connections
+	MaxConnections         int           `yaml:"max_connections" hint:"an integer >= 1 such as 512" check:"1.. %v is not positive (expected an integer >= 1 such as 512)"`
 	// EnableReload serves POST and PUT /-/reload (to same-origin and
 	// non-browser requests only); false answers 403 and leaves SIGHUP, as
 	// Prometheus's --web.enable-lifecycle.
@@ -259,66 +231,58 @@ type Serve struct {
 // Page configures the org-health page (/, /manager/...), the JSON report
 // (/api/v1/report) and the digest's unsubscribe link: they name people, so
 // by default they are served beside /metrics only when metrics name people
-// too (metrics.identity email). Read at start.
+// too (metrics.identity email). With ListenAddress, they are served on a
+// listener of their own, with WebConfigFile. Read at start.
 type Page struct {
-	Enabled bool `yaml:"enabled"`
-	// ListenAddress, when set, serves them on a listener of their own, with
-	// WebConfigFile (default serve.web_config_file).
+	Enabled       bool   `yaml:"enabled"`
 	ListenAddress string `yaml:"listen_address" hint:"a host:port such as 127.0.0.1:9817"`
-	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`
+	WebConfigFile string `yaml:"web_config_file" hint:"a file path"` // default serve.web_config_file
 }
 
-// Metrics configures the domain series.
+// Metrics configures the domain series. Identity is how people appear in
+// labels: email, id (directory id) or hash (salted SHA-256, the salt in
+// HashSaltFile, never in the YAML).
 type Metrics struct {
-	PerPair bool `yaml:"per_pair"` // the cadence_pair_* series
-	// Identity is how people appear in labels: email, id (directory id) or
-	// hash (salted SHA-256, the salt in HashSaltFile, never in the YAML).
+	PerPair      bool   `yaml:"per_pair"` // the cadence_pair_* series
 	Identity     string `yaml:"identity" hint:"email, id or hash" oneof:"email id hash|%q is not an identity mode"`
 	HashSaltFile string `yaml:"hash_salt_file" hint:"a file path"`
 }
 
-// Digest configures the weekly digest email.
+// Digest configures the weekly digest email: sent by the daemon when
+// Enabled (`cadence digest --preview` works either way), on Weekday at Time
+// (since midnight) in Timezone (default: the top-level timezone), to the
+// Recipients (empty: every manager of the directory) but OptOut. BaseURL is
+// the address of the page served by `cadence serve` ("" leaves the link
+// out), MessageIDDomain the right-hand side of Message-IDs.
 type Digest struct {
-	// Enabled makes the daemon send the digest on schedule (`cadence
-	// digest --preview` works either way), on Weekday at Time (since
-	// midnight) in Timezone (default: the top-level timezone).
-	Enabled  bool           `yaml:"enabled"`
-	Weekday  time.Weekday   `yaml:"weekday" hint:"a weekday such as monday"`
-	Time     time.Duration  `yaml:"time" as:"timeofday" hint:"a time of day such as \"08:00\""`
-	Timezone *time.Location `yaml:"timezone"`
-	// Recipients are the managers who get the digest; empty means every
-	// manager of the directory. OptOut removes people either way.
-	Recipients []string `yaml:"recipients" hint:"a list of manager emails (empty: every manager)|an email"`
-	OptOut     []string `yaml:"opt_out" hint:"a list of emails|an email"`
-	// BaseURL is the address of the page served by `cadence serve`; ""
-	// leaves the link out.
-	BaseURL string `yaml:"base_url" hint:"an http(s) URL"`
-	// From is the sender ("cadence <cadence@example.com>" or a bare
-	// address), MessageIDDomain the right-hand side of Message-IDs (default:
-	// the domain of From).
-	From            string `yaml:"from" hint:"a sender such as cadence@example.com"`
-	MessageIDDomain string `yaml:"message_id_domain" hint:"a domain such as cadence.example.com"`
-	SMTP            SMTP   `yaml:"smtp"`
-	Retry           Retry  `yaml:"retry"`
+	Enabled         bool           `yaml:"enabled"`
+	Weekday         time.Weekday   `yaml:"weekday" hint:"a weekday such as monday"`
+	Time            time.Duration  `yaml:"time" as:"timeofday" hint:"a time of day such as \"08:00\""`
+	Timezone        *time.Location `yaml:"timezone"`
+	Recipients      []string       `yaml:"recipients" hint:"a list of manager emails (empty: every manager)|an email"`
+	OptOut          []string       `yaml:"opt_out" hint:"a list of emails|an email"`
+	BaseURL         string         `yaml:"base_url" hint:"an http(s) URL"`
+	From            string         `yaml:"from" hint:"a sender such as cadence@example.com"` // "cadence <cadence@example.com>" or a bare address
+	MessageIDDomain string         `yaml:"message_id_domain" hint:"a domain such as cadence.example.com"`
+	SMTP            SMTP           `yaml:"smtp"`
+	Retry           Retry          `yaml:"retry"`
 }
 
-// SMTP is how the digest is sent.
+// SMTP is how the digest is sent. TLS is "starttls", "implicit" (TLS from
+// the first byte) or "none" (plain text, only with AllowPlaintext: for tests
+// and local relays). Username enables AUTH; the password comes from
+// PasswordFile or the environment variable PasswordEnv, never the YAML.
 type SMTP struct {
-	Host string `yaml:"host" hint:"a host name such as smtp.example.com"`
-	Port int    `yaml:"port" hint:"a port number such as 587" check:"1..65535 %v is not a port (expected 1-65535, such as 587)"` // default per TLS: 587, 465 or 25
-	// TLS is "starttls", "implicit" (TLS from the first byte) or "none"
-	// (plain text, only with AllowPlaintext: for tests and local relays).
-	TLS            string `yaml:"tls" hint:"starttls, implicit or none" oneof:"starttls implicit none|%q is not a TLS mode"`
-	AllowPlaintext bool   `yaml:"allow_plaintext"`
-	// Username enables AUTH (Auth: plain or login); the password comes
-	// from PasswordFile or the environment variable PasswordEnv, never from
-	// the YAML.
-	Username     string        `yaml:"username" hint:"a user name"`
-	PasswordFile string        `yaml:"password_file" hint:"a file path"`
-	PasswordEnv  string        `yaml:"password_env" hint:"the name of an environment variable such as CADENCE_SMTP_PASSWORD"`
-	_            struct{}      `yaml:"password" reject:"the SMTP password must not be in the YAML (expected password_file: a file holding it, or password_env: the name of an environment variable)"`
-	Auth         string        `yaml:"auth" hint:"plain or login" oneof:"plain login|%q is not an AUTH mechanism"`
-	Timeout      time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // connecting and each exchange
+	Host           string        `yaml:"host" hint:"a host name such as smtp.example.com"`
+	Port           int           `yaml:"port" hint:"a port number such as 587" check:"1..65535 %v is not a port (expected 1-65535, such as 587)"` // default per TLS: 587, 465 or 25
+	TLS            string        `yaml:"tls" hint:"starttls, implicit or none" oneof:"starttls implicit none|%q is not a TLS mode"`
+	AllowPlaintext bool          `yaml:"allow_plaintext"`
+	Username       string        `yaml:"username" hint:"a user name"`
+	PasswordFile   string        `yaml:"password_file" hint:"a file path"`
+	PasswordEnv    string        `yaml:"password_env" hint:"the name of an environment variable such as CADENCE_SMTP_PASSWORD"`
+	_              struct{}      `yaml:"password" reject:"the SMTP password must not be in the YAML (expected password_file: a file holding it, or password_env: the name of an environment variable)"`
+	Auth           string        `yaml:"auth" hint:"plain or login" oneof:"plain login|%q is not an AUTH mechanism"`
+	Timeout        time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // connecting and each exchange
 }
 
 // Retry is how a failed send is retried: Attempts tries in all, waiting
@@ -351,10 +315,9 @@ func Parse(data []byte, file string) (*Config, error) {
 	cfg := DefaultConfig()
 	cfg.File, cfg.lines = file, d.lines
 	if root != nil {
-		d.lines[""] = root.Line
+		d.lines[""], d.limit = root.Line, 4*size(root)+1000
+		d.value(root, reflect.ValueOf(&cfg).Elem(), "", "", nil)
 	}
-	d.limit = 4*size(root) + 1000
-	d.value(root, reflect.ValueOf(&cfg).Elem(), "", "", nil)
 	cfg.derive()
 	validate(d, &cfg)
 	if err := d.err(); err != nil {
@@ -366,8 +329,12 @@ func Parse(data []byte, file string) (*Config, error) {
 
 // Options returns the evaluation options the configuration describes.
 func (c *Config) Options() cadence.Options {
+	rules := slices.Clone(c.Policies)
+	for i, r := range rules {
+		rules[i].Match.Kinds, rules[i].Match.Pairs = append([]cadence.Kind(nil), r.Match.Kinds...), append([][2]string(nil), r.Match.Pairs...)
+	}
 	return cadence.Options{
-		Rules:            cloneRules(c.Policies),
+		Rules:            rules,
 		Window:           c.Window,
 		MaxDuration:      c.Classification.MaxDuration,
 		SkipLevels:       c.Classification.SkipLevels,
@@ -388,28 +355,13 @@ func (c *Config) ICSSources() []calendar.ICSSource {
 
 // Has reports whether the key at path ("sources.ics[2].timezone") is
 // written in the configuration file (not defaulted).
-func (c *Config) Has(path string) bool {
-	_, ok := c.lines[path]
-	return ok
-}
+func (c *Config) Has(path string) bool { _, ok := c.lines[path]; return ok }
 
 // Line returns the line of the value of the key at path ("policies[1].every",
 // "sources.ics[0]") in the configuration file, or of its closest enclosing
 // key present in the file; 0 when none is. Commands use it to point at the
 // configuration when a value fails later (a feed that cannot be read).
-func (c *Config) Line(path string) int {
-	return lineOf(c.lines, path)
-}
-
-func cloneRules(rules []cadence.Rule) []cadence.Rule {
-	out := make([]cadence.Rule, len(rules))
-	for i, r := range rules {
-		r.Match.Kinds = append([]cadence.Kind(nil), r.Match.Kinds...)
-		r.Match.Pairs = append([][2]string(nil), r.Match.Pairs...)
-		out[i] = r
-	}
-	return out
-}
+func (c *Config) Line(path string) int { return lineOf(c.lines, path) }
 
 // normalize lower-cases emails (and strips "mailto:") once they are valid,
 // and makes file paths absolute against the config file's directory.
@@ -462,13 +414,12 @@ func (p *Problem) Unwrap() error { return p.Err }
 func (p *Problem) Error() string {
 	s := "config: " + p.File
 	if p.Line > 0 {
-		s += fmt.Sprintf(":%d", p.Line)
+		s += ":" + strconv.Itoa(p.Line)
 	}
-	s += ": "
 	if p.Path != "" {
-		s += p.Path + ": "
+		s += ": " + p.Path
 	}
-	return s + p.Msg
+	return s + ": " + p.Msg
 }
 
 // problems is the error of Parse and Check: its problems, one per line.

@@ -29,19 +29,15 @@ type decoder struct {
 	later    []func()        // the tags' checks, run after validate's
 	lines    map[string]int  // key path -> line of its value, for keys present
 	bad      map[string]bool // key paths that have a problem
-
-	// Alias expansion budget: anchors and aliases may not make the walk
-	// visit more than limit nodes beyond the document's own (an alias bomb
-	// would otherwise cost exponential time and memory).
+	// Alias expansion budget: aliases may not make the walk visit more
+	// than limit nodes beyond the document's own (an alias bomb would
+	// otherwise cost exponential time and memory).
 	expanded, limit int
 	aborted         bool
 }
 
 // size counts the nodes of the tree at n, not following aliases.
 func size(n *yaml.Node) int {
-	if n == nil {
-		return 0
-	}
 	s := 1
 	for _, c := range n.Content {
 		s += size(c)
@@ -52,7 +48,7 @@ func size(n *yaml.Node) int {
 // follow resolves an alias, charging what it expands to against the budget.
 // It returns false once the budget is spent: the walk stops there.
 func (d *decoder) follow(n *yaml.Node) (*yaml.Node, bool) {
-	if n != nil && n.Kind == yaml.AliasNode && !d.aborted {
+	if n.Kind == yaml.AliasNode && !d.aborted {
 		if d.expanded += size(deref(n)); d.expanded > d.limit {
 			d.aborted = true
 			d.problems = append(d.problems, &Problem{File: d.file, Line: n.Line,
@@ -73,9 +69,7 @@ func (d *decoder) errorf(line int, path, format string, args ...any) {
 
 // at records a problem at key path, on the line of the key or of its
 // closest enclosing key present.
-func (d *decoder) at(path, format string, args ...any) {
-	d.errorf(d.line(path), path, format, args...)
-}
+func (d *decoder) at(path, format string, args ...any) { d.errorf(d.line(path), path, format, args...) }
 
 // err returns the problems in file order (stable for one line), or nil.
 func (d *decoder) err() error {
@@ -100,12 +94,7 @@ func lineOf(lines map[string]int, path string) int {
 	return lines[""]
 }
 
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
+func join(path, key string) string { return strings.TrimPrefix(path+"."+key, ".") }
 
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
@@ -113,7 +102,7 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parseYAML parses data into the root node of its single document. A nil
-// node means an empty document.
+// node means an empty document: every key takes its default.
 func parseYAML(data []byte, file string) (root *yaml.Node, err error) {
 	defer func() {
 		// The YAML library is not known to panic on bad input, but a
@@ -125,16 +114,14 @@ func parseYAML(data []byte, file string) (root *yaml.Node, err error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, next yaml.Node
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
-		return nil, nil // empty file: every key takes its default
+		return nil, nil
 	} else if err != nil {
 		return nil, syntaxProblem(err, file)
-	}
-	if err := dec.Decode(&next); err == nil {
+	} else if err := dec.Decode(&next); err == nil {
 		return nil, &Problem{File: file, Line: next.Line, Msg: "a second YAML document (expected one document)"}
 	} else if !errors.Is(err, io.EOF) {
 		return nil, syntaxProblem(err, file)
-	}
-	if len(doc.Content) == 0 {
+	} else if len(doc.Content) == 0 {
 		return nil, nil
 	}
 	return doc.Content[0], nil
@@ -144,8 +131,7 @@ func syntaxProblem(err error, file string) *Problem {
 	msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if strings.HasPrefix(msg, "did not find expected ") || strings.HasPrefix(msg, "found duplicate %") ||
+		if msg = m[2]; strings.HasPrefix(msg, "did not find expected ") || strings.HasPrefix(msg, "found duplicate %") ||
 			msg == "found undefined tag handle" || msg == "found incompatible YAML document" {
 			// The library counts lines from 0 for parser (not scanner)
 			// errors. The line is where the construct holding the
@@ -171,32 +157,23 @@ func isNull(n *yaml.Node) bool { return n == nil || n.Kind == yaml.ScalarNode &&
 
 // describe names what a node holds, for "got ..." messages.
 func describe(n *yaml.Node) string {
-	switch n = deref(n); {
-	case n == nil:
-		return "nothing"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Kind != yaml.ScalarNode:
-		return "an unexpected YAML node"
-	}
-	v := n.Value
+	v := deref(n).Value
 	if len(v) > 40 {
 		v = v[:40] + "..."
 	}
-	switch n.Tag {
-	case "!!null":
+	switch n = deref(n); {
+	case n.Kind != yaml.ScalarNode:
+		return cmp.Or(map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}[n.Kind], "an unexpected YAML node")
+	case n.Tag == "!!null":
 		return "no value"
-	case "!!int", "!!float":
+	case n.Tag == "!!int" || n.Tag == "!!float":
 		return "the number " + v
-	case "!!bool":
+	case n.Tag == "!!bool":
 		return "the boolean " + v
-	case "!!str":
-		if !isURL(n.Value) {
-			return fmt.Sprintf("the string %q", v)
-		}
-		v = n.Value
+	case isURL(n.Value):
+		return quote(n.Value)
+	case n.Tag == "!!str":
+		return fmt.Sprintf("the string %q", v)
 	}
 	return quote(v)
 }
@@ -257,47 +234,41 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
 			}
 		}
 	}
-	switch {
-	case isNull(n) && hint != "":
+	if isNull(n) && hint != "" {
 		d.errorf(n.Line, path, "got no value (expected %s)", hint)
-	case !isNull(n) && n.Kind != yaml.MappingNode:
+	} else if !isNull(n) && n.Kind != yaml.MappingNode {
 		d.errorf(n.Line, cmp.Or(path, "top level"), "got %s (expected a mapping with keys %s)", describe(n), strings.Join(keys, ", "))
 	}
 	seen := map[string]int{}
 	for i := 0; !isNull(n) && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
 		k, val := deref(n.Content[i]), n.Content[i+1]
-		j := slices.IndexFunc(fields, func(f reflect.StructField) bool { return f.Tag.Get("yaml") == k.Value })
-		child := join(path, k.Value)
+		j, child := slices.IndexFunc(fields, func(f reflect.StructField) bool { return f.Tag.Get("yaml") == k.Value }), join(path, k.Value)
 		switch first, dup := seen[k.Value]; {
 		case k.Kind != yaml.ScalarNode:
 			d.errorf(k.Line, cmp.Or(path, "top level"), "a key that is %s (expected one of %s)", describe(k), strings.Join(keys, ", "))
-			continue
-		case j < 0:
-			hint := "expected one of " + strings.Join(keys, ", ")
+		case j < 0 && !d.aborted: // each unknown key of a mapping is reported
+			hint, at := "expected one of "+strings.Join(keys, ", "), ""
 			if s := suggest(k.Value, keys); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			p := &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q (%s)", k.Value, hint)}
 			if path == "" {
-				p.Msg = fmt.Sprintf("unknown key %q at top level (%s)", k.Value, hint)
+				at = " at top level"
 			}
-			if !d.aborted { // each unknown key of a mapping is reported
-				d.problems = append(d.problems, p)
-			}
-			continue
+			d.problems = append(d.problems, &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q%s (%s)", k.Value, at, hint)})
+		case j < 0:
 		case dup:
 			d.errorf(k.Line, child, "duplicate key (first at line %d)", first)
-			continue
-		}
-		seen[k.Value], d.lines[child] = k.Line, deref(val).Line
-		// A key may name two fields: a word, or a list (google.calendars).
-		if j+1 < len(fields) && fields[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
-			j++
-		}
-		if f := fields[j]; f.Tag.Get("reject") != "" {
-			d.errorf(deref(val).Line, child, "%s", f.Tag.Get("reject")) // the value is never read or repeated
-		} else {
-			d.value(val, v.FieldByIndex(f.Index), child, f.Tag, strings.Split(f.Tag.Get("hint"), "|"))
+		default:
+			seen[k.Value], d.lines[child] = k.Line, deref(val).Line
+			// A key may name two fields: a word, or a list (google.calendars).
+			if j+1 < len(fields) && fields[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
+				j++
+			}
+			if f := fields[j]; f.Tag.Get("reject") != "" {
+				d.errorf(deref(val).Line, child, "%s", f.Tag.Get("reject")) // the value is never read or repeated
+			} else {
+				d.value(val, v.FieldByIndex(f.Index), child, f.Tag, strings.Split(f.Tag.Get("hint"), "|"))
+			}
 		}
 	}
 }
@@ -337,8 +308,8 @@ func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.S
 }
 
 // scalar decodes a scalar node into v, then queues the checks of tag on the
-// value: check (a range, then the message when outside it) and oneof (the
-// words allowed, then the message).
+// value: check (a range, then the message for a value outside it) and
+// oneof (the words allowed, then the message).
 func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, want string, s scalarType) {
 	var x any
 	msg := ""
@@ -392,34 +363,36 @@ type scalarType struct {
 	parse func(n *yaml.Node, want string) (any, string)
 }
 
+// unless returns format and args formatted, unless ok.
+func unless(ok bool, format string, args ...any) string {
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
 var integer = scalarType{tag: "!!int", parse: func(n *yaml.Node, want string) (any, string) {
 	var i int64
-	if n.Decode(&i) != nil {
-		return nil, fmt.Sprintf("got %s (expected %s)", describe(n), want)
-	}
-	return i, ""
+	err := n.Decode(&i)
+	return i, unless(err == nil, "got %s (expected %s)", describe(n), want)
 }}
 
 var scalars = map[string]scalarType{
 	"string": {parse: func(n *yaml.Node, _ string) (any, string) { return n.Value, "" }},
 	"int":    integer,
 	"int64":  integer,
-	"bool": {"!!bool", "true or false", func(n *yaml.Node, _ string) (any, string) {
-		return strings.EqualFold(n.Value, "true"), ""
-	}},
+	"bool":   {"!!bool", "true or false", func(n *yaml.Node, _ string) (any, string) { return strings.EqualFold(n.Value, "true"), "" }},
 	"time.Duration": {parse: func(n *yaml.Node, want string) (any, string) {
 		v, err := parseDuration(n.Value)
-		if err != nil {
-			return nil, fmt.Sprintf("invalid duration %q: %v (expected %s)", n.Value, err, want)
-		}
-		return v, ""
+		return v, unless(err == nil, "invalid duration %q: %v (expected %s)", n.Value, err, want)
 	}},
 	"time.Time": {parse: func(n *yaml.Node, want string) (any, string) {
 		t, err := time.Parse(time.RFC3339, n.Value)
-		if err != nil {
-			return nil, fmt.Sprintf("%q is not a time (expected %s)", n.Value, want)
-		}
-		return t, ""
+		return t, unless(err == nil, "%q is not a time (expected %s)", n.Value, want)
+	}},
+	"timeofday": {parse: func(n *yaml.Node, want string) (any, string) {
+		t, err := time.Parse("15:04", n.Value)
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, unless(err == nil, "%q is not a time of day (expected %s, 24-hour HH:MM)", n.Value, want)
 	}},
 	"*time.Location": {"", "an IANA time zone such as UTC or Europe/Berlin", func(n *yaml.Node, want string) (any, string) {
 		loc, err := calendar.LoadLocation(n.Value)
@@ -428,50 +401,31 @@ var scalars = map[string]scalarType{
 			return nil, fmt.Sprintf("%q depends on the machine cadence runs on (expected %s)", n.Value, want)
 		case err != nil && windows: // Outlook users know their zone by its Windows name.
 			return nil, fmt.Sprintf("%q is a Windows zone name (expected its IANA name %q)", n.Value, iana)
-		case err != nil:
-			return nil, fmt.Sprintf("unknown time zone %q (expected %s)", n.Value, want)
 		}
-		return loc, ""
+		return loc, unless(err == nil, "unknown time zone %q (expected %s)", n.Value, want)
 	}},
 	"time.Weekday": {parse: func(n *yaml.Node, want string) (any, string) {
 		names := []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
-		if i := slices.Index(names, strings.ToLower(n.Value)); i >= 0 {
-			return time.Weekday(i), ""
-		} else if sg := suggest(strings.ToLower(n.Value), names); sg != "" {
+		i, sg := slices.Index(names, strings.ToLower(n.Value)), suggest(strings.ToLower(n.Value), names)
+		if i < 0 && sg != "" {
 			return nil, fmt.Sprintf("%q is not a weekday (did you mean %q?)", n.Value, sg)
 		}
-		return nil, fmt.Sprintf("%q is not a weekday (expected %s)", n.Value, want)
-	}},
-	"timeofday": {parse: func(n *yaml.Node, want string) (any, string) {
-		t, err := time.Parse("15:04", n.Value)
-		if err != nil {
-			return nil, fmt.Sprintf("%q is not a time of day (expected %s, 24-hour HH:MM)", n.Value, want)
-		}
-		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, ""
+		return time.Weekday(i), unless(i >= 0, "%q is not a weekday (expected %s)", n.Value, want)
 	}},
 }
 
 // suggest returns the known key closest to key, or "" when none is close
 // enough to be a likely misspelling. Case, '-' and '_' are ignored first
-// ("maxBytes", "max-bytes" -> "max_bytes"), then the edit distance decides.
+// ("maxBytes", "max-bytes" -> "max_bytes"), then the edit distance decides:
+// about one edit per three letters, at least one, at most 3.
 func suggest(key string, known []string) string {
-	norm := func(s string) string {
-		s = strings.ToLower(s)
-		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(s)
-	}
-	k := norm(key)
-	best, bestDist := "", 0
+	norm := strings.NewReplacer("_", "", "-", "", " ", "")
+	k, best, bestDist := norm.Replace(strings.ToLower(key)), "", 0
 	for _, name := range known {
-		n := norm(name)
-		d := distance(k, n)
-		// Allow about one edit per three letters, at least one, at most 3.
-		limit := min(max(len(n)/3, 1), 3)
-		if k+"s" == n || strings.HasSuffix(k, "y") && strings.TrimSuffix(k, "y")+"ies" == n {
-			// "policy" -> "policies", "source" -> "sources"
-			d = min(d, limit)
-		}
-		if len(n) >= 4 && len(k) > len(n) && strings.HasPrefix(k, n) {
-			// "grace_period" -> "grace"
+		n := norm.Replace(strings.ToLower(name))
+		d, limit := distance(k, n), min(max(len(n)/3, 1), 3)
+		if k+"s" == n || strings.HasSuffix(k, "y") && strings.TrimSuffix(k, "y")+"ies" == n || // "policy" -> "policies"
+			len(n) >= 4 && len(k) > len(n) && strings.HasPrefix(k, n) { // "grace_period" -> "grace"
 			d = min(d, limit)
 		}
 		if d <= limit && (best == "" || d < bestDist) {
@@ -485,23 +439,16 @@ func suggest(key string, known []string) string {
 // adjacent transpositions) between a and b, by bytes.
 func distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
-		// Not a misspelling of any key; keep the cost bounded.
-		return 1 << 30
+		return 1 << 30 // not a misspelling of any key; keep the cost bounded
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+min(1, int(a[i-1]^b[j-1])))
 			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
 				cur[j] = min(cur[j], prev2[j-2]+1)
 			}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"net/mail"
 	"os"
 	"reflect"
@@ -21,50 +22,28 @@ func DefaultConfig() Config {
 		Timezone: time.UTC,
 		Sources: Sources{
 			HTTP: HTTP{Timeout: 30 * time.Second, MaxBytes: 20 << 20, RedirectHosts: []string{}},
-			Limits: Limits{
-				SeriesOccurrences:     calendar.DefaultSeriesOccurrences,
-				FeedOccurrences:       calendar.DefaultFeedOccurrences,
-				EvaluationOccurrences: engine.DefaultEvaluationOccurrences,
-				ZoneTransitions:       calendar.DefaultZoneTransitions,
-				ParseTime:             calendar.DefaultParseTime,
-			},
+			Limits: Limits{SeriesOccurrences: calendar.DefaultSeriesOccurrences, FeedOccurrences: calendar.DefaultFeedOccurrences,
+				EvaluationOccurrences: engine.DefaultEvaluationOccurrences, ZoneTransitions: calendar.DefaultZoneTransitions, ParseTime: calendar.DefaultParseTime},
 			ICS: []ICS{},
 		},
-		Classification: Classification{
-			IgnoredAttendees: []string{},
-			OOOTitles:        DefaultOOOTitles(),
-			TitleHints:       []string{},
-			MaxDuration:      cadence.DefaultMaxDuration, // the SPEC's values live in the domain
-			SkipLevels:       cadence.DefaultSkipLevels,
-		},
+		// The SPEC's values live in the domain.
+		Classification: Classification{IgnoredAttendees: []string{}, OOOTitles: DefaultOOOTitles(), TitleHints: []string{},
+			MaxDuration: cadence.DefaultMaxDuration, SkipLevels: cadence.DefaultSkipLevels},
 		Window:   cadence.DefaultWindow,
 		Policies: cadence.DefaultRules(),
-		Google: Google{
-			Calendars: "directory", PageSize: 2500,
-			PerUserPerMinute: 300, PerProjectPerMinute: 5000, // half of Google's quotas
-			MaxAttempts: 6, Concurrency: 8, RequestTimeout: 30 * time.Second,
-		},
-		Microsoft: Microsoft{
-			Mailboxes: "directory", PageSize: 200, Concurrency: 8,
-			RequestsPer10Min: 5000, // half of Outlook's 10,000 per 10 minutes per mailbox
-			MaxAttempts:      6, RequestTimeout: 30 * time.Second,
-			Directory: MicrosoftDirectory{Enabled: true},
-		},
-		Serve: Serve{
-			ListenAddress: ":9816", StatePath: "cadence.db",
-			SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
-			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second,
-			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
-			MaxConnections: 512,
-		},
+		// Half of Google's quotas, and of Outlook's 10,000 requests per 10
+		// minutes per mailbox.
+		Google: Google{Calendars: "directory", PageSize: 2500, PerUserPerMinute: 300, PerProjectPerMinute: 5000,
+			MaxAttempts: 6, Concurrency: 8, RequestTimeout: 30 * time.Second},
+		Microsoft: Microsoft{Mailboxes: "directory", PageSize: 200, Concurrency: 8, RequestsPer10Min: 5000,
+			MaxAttempts: 6, RequestTimeout: 30 * time.Second, Directory: MicrosoftDirectory{Enabled: true}},
+		Serve: Serve{ListenAddress: ":9816", StatePath: "cadence.db", SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
+			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second, ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxConnections: 512},
 		Metrics: Metrics{PerPair: true, Identity: "email"},
-		Digest: Digest{
-			Weekday: time.Monday, Time: 8 * time.Hour,
-			Recipients: []string{}, OptOut: []string{},
+		Digest: Digest{Weekday: time.Monday, Time: 8 * time.Hour, Recipients: []string{}, OptOut: []string{},
 			SMTP:  SMTP{TLS: "starttls", Auth: "plain", Timeout: 30 * time.Second},
-			Retry: Retry{Attempts: 5, Backoff: time.Minute, MaxBackoff: 30 * time.Minute},
-		},
+			Retry: Retry{Attempts: 5, Backoff: time.Minute, MaxBackoff: 30 * time.Minute}},
 	}
 }
 
@@ -109,51 +88,36 @@ var (
 // derive fills in the defaults that depend on other keys, and switches the
 // google: and microsoft: sections on when present.
 func (c *Config) derive() {
-	for i := range c.Sources.ICS {
-		c.Sources.ICS[i].Line = c.lines[index("sources.ics", i)]
-		if c.Sources.ICS[i].Zone == nil {
-			c.Sources.ICS[i].Zone = c.Timezone
-		}
+	for i, s := range c.Sources.ICS {
+		c.Sources.ICS[i].Line, c.Sources.ICS[i].Zone = c.lines[index("sources.ics", i)], cmp.Or(s.Zone, c.Timezone)
 	}
 	if !c.Has("serve.page.enabled") {
 		c.Serve.Page.Enabled = c.Metrics.Identity == "email" || c.Serve.Page.ListenAddress != ""
 	}
-	if c.Serve.Page.WebConfigFile == "" {
-		c.Serve.Page.WebConfigFile = c.Serve.WebConfigFile
-	}
+	c.Serve.Page.WebConfigFile = cmp.Or(c.Serve.Page.WebConfigFile, c.Serve.WebConfigFile)
 	g := &c.Digest
-	if g.Timezone == nil {
-		g.Timezone = c.Timezone
-	}
+	g.Timezone = cmp.Or(g.Timezone, c.Timezone)
 	if !c.Has("digest.smtp.port") {
-		g.SMTP.Port = map[string]int{"implicit": 465, "none": 25}[g.SMTP.TLS]
-		if g.SMTP.Port == 0 {
-			g.SMTP.Port = 587
-		}
+		g.SMTP.Port = cmp.Or(map[string]int{"implicit": 465, "none": 25}[g.SMTP.TLS], 587)
 	}
 	if a, err := mail.ParseAddress(g.From); err == nil && !c.Has("digest.message_id_domain") {
 		g.MessageIDDomain = strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
 	}
 	if c.Google.Enabled = c.Has("google"); !c.Google.Enabled {
 		c.Google = Google{}
+	} else {
+		gg := &c.Google
+		gg.ServiceAccountKeyFile = cmp.Or(gg.ServiceAccountKeyFile, os.Getenv(EnvGoogleKeyFile))
+		gg.OAuthClientFile = cmp.Or(gg.OAuthClientFile, os.Getenv(EnvGoogleClientFile))
+		gg.TokenFile = cmp.Or(gg.TokenFile, os.Getenv(EnvGoogleTokenFile))
 	}
-	if c.Google.CalendarList != nil {
+	if c.Google.Directory.Enabled = c.Has("google.directory"); c.Google.CalendarList != nil {
 		c.Google.Calendars = "list"
 	}
-	for _, e := range []struct {
-		v    *string
-		name string
-	}{{&c.Google.ServiceAccountKeyFile, EnvGoogleKeyFile}, {&c.Google.OAuthClientFile, EnvGoogleClientFile}, {&c.Google.TokenFile, EnvGoogleTokenFile}} {
-		if *e.v == "" && c.Google.Enabled {
-			*e.v = os.Getenv(e.name)
-		}
-	}
-	c.Google.Directory.Enabled = c.Has("google.directory")
 	if c.Microsoft.Enabled = c.Has("microsoft"); !c.Microsoft.Enabled {
 		c.Microsoft = Microsoft{}
 	}
-	if c.Microsoft.MailboxList != nil {
+	if c.Microsoft.Directory.Enabled = c.Microsoft.Directory.Enabled && c.Has("microsoft.directory"); c.Microsoft.MailboxList != nil {
 		c.Microsoft.Mailboxes = "list"
 	}
-	c.Microsoft.Directory.Enabled = c.Microsoft.Directory.Enabled && c.Has("microsoft.directory")
 }

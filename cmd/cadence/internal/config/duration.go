@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
+	"math/big"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -21,8 +22,10 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-var units = map[string]time.Duration{"ns": 1, "us": time.Microsecond, "µs": time.Microsecond, "μs": time.Microsecond,
-	"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
+// durationToken is a number and its unit.
+var durationToken = regexp.MustCompile(`^([0-9.]*)([^0-9.]*)`)
+
+var units = map[string]int64{"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9, "d": 86400e9, "w": 604800e9}
 
 // parseDuration returns a reason without the "config: " prefix so the
 // decoder can put it into a positioned problem.
@@ -42,49 +45,31 @@ func parseDuration(s string) (time.Duration, error) {
 	case s == "":
 		return 0, errors.New("no number")
 	}
-	var exact int64   // nanoseconds, when every number is whole
-	var total float64 // nanoseconds; exact enough and overflow-checked below
-	fraction, outOfRange := false, errors.New("out of range")
+	total, max := new(big.Rat), new(big.Rat).SetInt64(math.MaxInt64) // in nanoseconds, exact
 	for s != "" {
-		i := strings.IndexFunc(s, func(r rune) bool { return r != '.' && (r < '0' || r > '9') })
-		if i < 0 {
-			i = len(s)
-		}
-		num := s[:i]
-		if num == "" || num == "." || strings.Count(num, ".") > 1 {
+		m := durationToken.FindStringSubmatch(s)
+		num, unit, n := m[1], m[2], new(big.Rat)
+		if _, ok := n.SetString(num); !ok || strings.Count(num, ".") > 1 {
 			return 0, fmt.Errorf("expected a number at %q", s)
 		}
-		j := strings.IndexAny(s[i:], ".0123456789")
-		if j < 0 {
-			j = len(s) - i
-		}
-		unit, u := s[i:i+j], int64(units[s[i:i+j]])
-		s = s[i+j:]
-		f, ferr := strconv.ParseFloat(num, 64)
-		n, nerr := strconv.ParseInt(num, 10, 64)
-		whole := !strings.Contains(num, ".")
-		switch {
+		switch s = s[len(m[0]):]; {
 		case unit == "":
 			return 0, fmt.Errorf("missing unit after %s, one of ns us ms s m h d w", num)
-		case u == 0:
+		case units[unit] == 0:
 			return 0, fmt.Errorf("unknown unit %q, not one of ns us ms s m h d w", unit)
-		case whole && (nerr != nil || n > math.MaxInt64/u || exact > math.MaxInt64-n*u):
-			return 0, outOfRange
-		case ferr != nil:
-			return 0, fmt.Errorf("expected a number at %q", num)
-		case whole:
-			exact += n * u
-		default:
-			fraction = true
 		}
-		total += f * float64(u)
+		// A whole number out of range is reported at once, a fraction at
+		// the end.
+		if total.Add(total, n.Mul(n, new(big.Rat).SetInt64(units[unit]))).Cmp(max) > 0 && !strings.Contains(num, ".") {
+			return 0, errors.New("out of range")
+		}
 	}
-	d := time.Duration(exact)
-	if total >= math.MaxInt64 {
-		return 0, outOfRange
-	} else if fraction {
-		d = time.Duration(math.Round(total))
+	if total.Cmp(max) > 0 {
+		return 0, errors.New("out of range")
 	}
+	// Round to the nearest nanosecond, halves away from zero.
+	ns := new(big.Int).Add(new(big.Int).Lsh(total.Num(), 1), total.Denom())
+	d := time.Duration(ns.Quo(ns, new(big.Int).Lsh(total.Denom(), 1)).Int64())
 	if neg {
 		d = -d
 	}

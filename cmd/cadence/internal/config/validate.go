@@ -21,6 +21,7 @@ var (
 	redirectHost  = regexp.MustCompile(`^(\*\.)?[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$`)
 	teamStartAttr = regexp.MustCompile(`^(onPremisesExtensionAttributes\.extensionAttribute([1-9]|1[0-5])|extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]+|employeeOrgData\.[A-Za-z]+|[A-Za-z][A-Za-z0-9_]*)$`)
 	envName       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	placeholder   = regexp.MustCompile(`\{[^}]*\}?`)
 )
 
 // check records a problem at key path when bad.
@@ -208,19 +209,16 @@ func checkURL(raw string) string {
 // checkHint accepts the placeholders {a} and {b}, each at most once.
 func checkHint(h string) string {
 	seen := map[string]bool{}
-	for rest := h; strings.Contains(rest, "{"); {
-		i := strings.IndexByte(rest, '{')
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
+	for _, ph := range placeholder.FindAllString(h, -1) {
+		switch {
+		case !strings.HasSuffix(ph, "}"):
 			return fmt.Sprintf("%q has an unclosed '{' (expected placeholders {a} and {b})", h)
-		}
-		switch ph := rest[i : i+j+1]; {
 		case ph != "{a}" && ph != "{b}":
 			return fmt.Sprintf("%q has unknown placeholder %s (expected {a} and {b})", h, ph)
 		case seen[ph]:
 			return fmt.Sprintf("%q uses %s twice (expected {a} and {b} at most once each)", h, ph)
 		}
-		seen[rest[i:i+j+1]], rest = true, rest[i+j+1:]
+		seen[ph] = true
 	}
 	return ""
 }
