@@ -11,10 +11,8 @@ import (
 	"github.com/cadence-dev/cadence/cadence"
 )
 
-// LoadDirectory reads the org chart the configuration names (directory.csv
-// or directory.yaml) and builds the directory. Errors name the config key
-// and line, and wrap the directory's own error (which names the org file and
-// its line).
+// LoadDirectory reads the org chart file and builds the directory. Errors
+// name the config key and line, and wrap the directory's own.
 func (c *Config) LoadDirectory() (*cadence.Directory, error) {
 	people, err := c.LoadPeople()
 	if err != nil {
@@ -55,15 +53,12 @@ func (c *Config) LoadPeople() ([]cadence.Person, error) {
 }
 
 // Check does what Parse cannot do from the file alone, for `cadence
-// check-config`: it reads the org chart (it must exist and parse), and
-// checks that every ICS owner and every email in a policy's pairs is a
-// person of the directory (or an alias of one). ICS feed files are not
-// checked: a missing or broken feed is a per-source error at run time.
-// All problems are reported, one per line.
+// check-config`: it reads the org chart, and checks that every ICS owner
+// and email of a policy's pairs is a person of it (or an alias). Feeds are
+// not read: a missing or broken feed is a per-source error at run time.
 func Check(c *Config) error {
 	if (c.Google.Directory.Enabled || c.Microsoft.Directory.Enabled) && c.Directory.CSV == "" && c.Directory.YAML == "" {
-		// The org chart comes from the Workspace or Entra ID directory:
-		// reading it needs the network, which check-config does not use.
+		// The org chart comes from a directory API: check-config uses no network.
 		return nil
 	}
 	dir, err := c.LoadDirectory()
@@ -89,9 +84,8 @@ func Check(c *Config) error {
 }
 
 // Password reads the SMTP password from its file (trailing newline
-// trimmed) or from the environment variable (getenv, os.Getenv when nil).
-// "" with a nil error when no username is set. Errors name the file or
-// variable, never the value.
+// trimmed) or environment variable (getenv, os.Getenv when nil); "" when no
+// username is set. Errors name the file or variable, never the value.
 func (s SMTP) Password(getenv func(string) string) (string, error) {
 	if s.Username == "" {
 		return "", nil
@@ -101,16 +95,13 @@ func (s SMTP) Password(getenv func(string) string) (string, error) {
 	return secret("digest.smtp.password", s.PasswordFile, s.PasswordEnv, getenv, func(s string) string { return strings.TrimRight(s, "\r\n") })
 }
 
-// ClientSecret reads the client secret from its file or environment
-// variable (getenv, os.Getenv when nil), surrounding white space trimmed;
-// "" with a nil error when the credential is a certificate or there is
-// none. Errors name the file or variable, never the value.
+// ClientSecret reads the client secret as Password does (white space
+// trimmed); "" when the credential is a certificate or there is none.
 func (m Microsoft) ClientSecret(getenv func(string) string) (string, error) {
 	return secret("microsoft.client_secret", m.ClientSecretFile, m.ClientSecretEnv, getenv, strings.TrimSpace)
 }
 
-// secret reads the secret of key (key_file, key_env) from file, or else
-// from the environment variable env; "" when neither is set.
+// secret reads the secret of key (key_file, key_env) from file or env.
 func secret(key, file, env string, getenv, trim func(string) string) (string, error) {
 	switch {
 	case file != "":

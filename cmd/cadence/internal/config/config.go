@@ -1,23 +1,19 @@
-// Package config reads cadence's YAML configuration.
-//
-// Parsing is strict: an unknown or misspelt key, a value of the wrong type, a
-// bad duration or an impossible setting is an error naming the file, the line
-// and the key path, and every problem of a file is reported at once, one per
-// line:
+// Package config reads cadence's YAML configuration, strictly: every
+// problem of a file (unknown or misspelt key, wrong type, bad value,
+// impossible setting) is reported at once, one per line, with its line and
+// key path:
 //
 //	config: cadence.yaml:12: unknown key "polcies" at top level (did you mean "policies"?)
 //	config: cadence.yaml:20: policies[1].grace: -1d is negative (expected a duration >= 0 such as 3d)
 //
 // Each key is one field of the structs below (in the order messages list
-// keys), whose tag names it (yaml), says what its value should look like
-// (hint; one per level of a list, "|"-separated) and checks the value
-// alone: check (a range, then the message for a value outside it), oneof
-// (the words allowed, then the message), nonempty (the message for an empty
-// list), reject (the message for any value). Parse decodes the file onto
-// DefaultConfig (decode.go), derives the defaults that depend on other keys
-// (defaults.go), checks keys against each other then runs the tags' checks
-// (validate.go), and resolves relative paths against the file's directory.
-// config.example.yaml documents every key.
+// keys). Its tag names it (yaml), says what its value looks like (hint; one
+// per level of a list, "|"-separated) and checks the value alone: check (a
+// range, then the message), oneof (the words, then the message), nonempty
+// and reject (the message). Parse decodes the file onto DefaultConfig,
+// derives the defaults that depend on other keys, validates the keys
+// against each other then runs the tags' checks, and resolves relative
+// paths. config.example.yaml documents every key.
 package config
 
 import (
@@ -46,17 +42,14 @@ type Config struct {
 	Sources        Sources        `yaml:"sources"`
 	Classification Classification `yaml:"classification"`
 	Window         time.Duration  `yaml:"window" hint:"a duration such as 90d" check:"1.. %v is not positive (expected a duration > 0 such as 90d)"` // look-back, for counts and status
-	// EvaluateAt, when not zero, is the instant every evaluation is made at
-	// instead of the current time (a recorded organisation such as the
-	// example org). --at overrides it; it cannot be set with digest.enabled.
-	EvaluateAt time.Time      `yaml:"evaluate_at" hint:"an RFC 3339 time such as 2026-11-23T09:00:00Z"`
-	Google     Google         `yaml:"google"`
-	Microsoft  Microsoft      `yaml:"microsoft"`
-	Serve      Serve          `yaml:"serve"`
-	Digest     Digest         `yaml:"digest"`
-	Metrics    Metrics        `yaml:"metrics"`
-	Policies   []cadence.Rule `yaml:"policies" hint:"a list of rules" nonempty:"no rules (expected at least one rule; remove the key to use the default rules)"`
-	File       string         // as given to Load or Parse
+	EvaluateAt     time.Time      `yaml:"evaluate_at" hint:"an RFC 3339 time such as 2026-11-23T09:00:00Z"`                                          // instead of the current time, when not zero (a recorded org)
+	Google         Google         `yaml:"google"`
+	Microsoft      Microsoft      `yaml:"microsoft"`
+	Serve          Serve          `yaml:"serve"`
+	Digest         Digest         `yaml:"digest"`
+	Metrics        Metrics        `yaml:"metrics"`
+	Policies       []cadence.Rule `yaml:"policies" hint:"a list of rules" nonempty:"no rules (expected at least one rule; remove the key to use the default rules)"`
+	File           string         // as given to Load or Parse
 
 	lines map[string]int // the key path of every key present ("policies[1].every") -> the line of its value
 }
@@ -83,13 +76,11 @@ type Limits struct {
 	ParseTime             time.Duration `yaml:"parse_time" hint:"a duration such as 10s" check:"1.. %v is not positive (expected a duration > 0 such as 10s)"`
 }
 
-// HTTP configures how URL feeds are fetched. A feed may be redirected to
-// its own host and to RedirectHosts (names, "*.example.com" for every
-// subdomain).
+// HTTP configures how URL feeds are fetched.
 type HTTP struct {
 	Timeout       time.Duration `yaml:"timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0 such as 30s)"` // whole request, per feed
 	MaxBytes      int64         `yaml:"max_bytes" hint:"a number of bytes such as 20971520" check:"1.. %v is not positive (expected a number of bytes > 0 such as 20971520)"`
-	RedirectHosts []string      `yaml:"redirect_hosts" hint:"a list of host names|a host name such as calendar.example.com"`
+	RedirectHosts []string      `yaml:"redirect_hosts" hint:"a list of host names|a host name such as calendar.example.com"` // besides the feed's own; "*.example.com" for every subdomain
 }
 
 // ICS is one ICS feed: exactly one of Path or URL is set.
@@ -102,11 +93,7 @@ type ICS struct {
 	Line  int            // of the source in the config file
 }
 
-// Classification drives what counts as a 1:1: IgnoredAttendees are globs
-// (path.Match syntax) of addresses that are never participants (note-taker
-// bots), OOOTitles out-of-office title patterns (whole title,
-// case-insensitive, globs allowed), TitleHints title patterns ({a}, {b} name
-// the two people) that make an event with a single listed participant a 1:1.
+// Classification drives what counts as a 1:1 (SPEC).
 type Classification struct {
 	IgnoredAttendees []string      `yaml:"ignored_attendees" hint:"a list of email globs|an email glob such as *@otter.ai"`
 	OOOTitles        []string      `yaml:"out_of_office_titles" hint:"a list of title patterns|a title pattern such as \"OOO *\""`
@@ -118,19 +105,14 @@ type Classification struct {
 // Google configures Google Calendar (and optionally the Workspace
 // directory) as a source, when the google: section is present.
 type Google struct {
-	Enabled bool
-	// Endpoint is the API base URL; "" means Google's (the fake server,
-	// calendar/google/fakegoogle, tries cadence without an account).
-	Endpoint string `yaml:"endpoint" hint:"a URL such as http://127.0.0.1:8090"`
-	// ServiceAccountKeyFile is a service-account JSON key with domain-wide
-	// delegation; OAuthClientFile and TokenFile one user's own calendar
-	// through an OAuth login (`cadence auth google`). The environment
-	// variables Env* set them when the YAML does not.
+	Enabled  bool
+	Endpoint string `yaml:"endpoint" hint:"a URL such as http://127.0.0.1:8090"` // "": Google's
+	// A service account's key, or one user's OAuth client and token (`cadence
+	// auth google`); the environment variables Env* set them when unset.
 	ServiceAccountKeyFile string `yaml:"service_account_key_file" hint:"a file path"`
 	OAuthClientFile       string `yaml:"oauth_client_file" hint:"a file path"`
 	TokenFile             string `yaml:"token_file" hint:"a file path"`
-	// Calendars is "directory" (every person's primary calendar) or "list",
-	// for the calendar ids of CalendarList (written in the same key).
+	// Calendars is "directory" (every person's) or "list": CalendarList.
 	Calendars           string          `yaml:"calendars" hint:"directory or a list of calendar ids"`
 	CalendarList        []string        `yaml:"calendars" hint:"directory or a list of calendar ids|a calendar id such as ana@example.com" nonempty:"the list is empty (expected at least one calendar id, or directory)"`
 	Timezone            *time.Location  `yaml:"timezone"` // of all-day dates; nil = each calendar's own
@@ -143,9 +125,8 @@ type Google struct {
 	Directory           GoogleDirectory `yaml:"directory"`
 }
 
-// GoogleDirectory reads the org chart from the Workspace Directory API, when
-// its section is present; directory.csv or .yaml override it person by
-// person.
+// GoogleDirectory reads the org chart from the Workspace Directory API
+// when its section is present (directory.csv or .yaml override it).
 type GoogleDirectory struct {
 	Enabled            bool
 	AdminSubject       string `yaml:"admin_subject" hint:"an administrator's email"` // whom the service account acts as
@@ -161,29 +142,21 @@ const (
 	EnvGoogleTokenFile  = "CADENCE_GOOGLE_TOKEN_FILE"
 )
 
-// Microsoft configures Microsoft 365 (Exchange Online calendars through
-// Microsoft Graph, and optionally the Entra ID directory) as a source, when
-// the microsoft: section is present.
+// Microsoft configures Microsoft 365 calendars (through Microsoft Graph) as
+// a source, when the microsoft: section is present.
 type Microsoft struct {
 	Enabled  bool
 	Tenant   string `yaml:"tenant" hint:"a tenant id or domain such as contoso.onmicrosoft.com"`
 	ClientID string `yaml:"client_id" hint:"the application (client) id"` // of the app registration
-	// The credential, one of: a client secret read from a file or an
-	// environment variable, or a certificate (PEM) with its private key
-	// (in CertificateKeyFile, or in the same file). Never in the YAML.
+	// One credential: a client secret's file or variable, or a certificate.
 	ClientSecretFile   string   `yaml:"client_secret_file" hint:"a file path"`
 	ClientSecretEnv    string   `yaml:"client_secret_env" hint:"the name of an environment variable such as CADENCE_MICROSOFT_CLIENT_SECRET"`
 	_                  struct{} `yaml:"client_secret" reject:"the client secret must not be in the YAML (expected client_secret_file: a file holding it, or client_secret_env: the name of an environment variable)"`
 	CertificateFile    string   `yaml:"certificate_file" hint:"a PEM file path"`
 	CertificateKeyFile string   `yaml:"certificate_key_file" hint:"a PEM file path"`
-	// Endpoint is the Graph base URL with its version, TokenURL the token
-	// endpoint; "" for Microsoft's (the fake server, fakegraph, tries
-	// cadence without a tenant).
-	Endpoint string `yaml:"endpoint" hint:"a URL such as https://graph.microsoft.com/v1.0"`
-	TokenURL string `yaml:"token_url" hint:"a URL"`
-	// Mailboxes is "directory" (every person's mailbox) or "list", for the
-	// user principal names, addresses or object ids of MailboxList (written
-	// in the same key).
+	Endpoint           string   `yaml:"endpoint" hint:"a URL such as https://graph.microsoft.com/v1.0"` // "": Microsoft's
+	TokenURL           string   `yaml:"token_url" hint:"a URL"`                                         // "": Microsoft's, for Tenant
+	// Mailboxes is "directory" (every person's) or "list": MailboxList.
 	Mailboxes        string             `yaml:"mailboxes" hint:"directory or a list of mailboxes"`
 	MailboxList      []string           `yaml:"mailboxes" hint:"directory or a list of mailboxes|a user principal name such as ana@example.com" nonempty:"the list is empty (expected at least one mailbox, or directory)"`
 	Timezone         *time.Location     `yaml:"timezone"` // of all-day dates; nil = the top-level timezone
@@ -195,22 +168,19 @@ type Microsoft struct {
 	Directory        MicrosoftDirectory `yaml:"directory"`
 }
 
-// MicrosoftDirectory reads the org chart from Entra ID (GET /users with the
-// manager), when its section is present and not disabled; directory.csv or
-// .yaml override it person by person. TeamStartAttribute names the user
-// property holding the team start date, if any.
+// MicrosoftDirectory reads the org chart from Entra ID when its section is
+// present and not disabled (directory.csv or .yaml override it).
 type MicrosoftDirectory struct {
 	Enabled            bool   `yaml:"enabled"`
 	TeamStartAttribute string `yaml:"team_start_attribute" hint:"a user property such as onPremisesExtensionAttributes.extensionAttribute1"`
 	CreationAsHireDate bool   `yaml:"creation_as_hire_date"` // when employeeHireDate is empty
 }
 
-// Serve configures the daemon (`cadence serve`). WebConfigFile is an
-// exporter-toolkit web configuration (TLS, basic auth); "" serves plain
-// HTTP. The HTTP timeouts and MaxConnections are read at start.
+// Serve configures the daemon (`cadence serve`). The HTTP timeouts and
+// MaxConnections are read at start.
 type Serve struct {
 	ListenAddress          string        `yaml:"listen_address" hint:"a host:port such as :9816"`
-	WebConfigFile          string        `yaml:"web_config_file" hint:"a file path"`
+	WebConfigFile          string        `yaml:"web_config_file" hint:"a file path"`                                                                   // exporter-toolkit (TLS, basic auth)
 	StatePath              string        `yaml:"state_path" hint:"a file path"`                                                                        // the SQLite state
 	SyncEvery              time.Duration `yaml:"sync_every" hint:"a duration such as 15m" check:"1.. %v is not positive (expected a duration > 0)"`    // per source, ±10% jitter
 	EvaluateEvery          time.Duration `yaml:"evaluate_every" hint:"a duration such as 5m" check:"1.. %v is not positive (expected a duration > 0)"` // when nothing changes
@@ -221,39 +191,30 @@ type Serve struct {
 	WriteTimeout           time.Duration `yaml:"write_timeout" hint:"a duration such as 60s" check:"1.. %v is not positive (expected a duration > 0)"`
 	IdleTimeout            time.Duration `yaml:"idle_timeout" hint:"a duration such as 2m" check:"1.. %v is not positive (expected a duration > 0)"` // of keep-alive connections
 	MaxConnections         int           `yaml:"max_connections" hint:"an integer >= 1 such as 512" check:"1.. %v is not positive (expected an integer >= 1 such as 512)"`
-	// EnableReload serves POST and PUT /-/reload (to same-origin and
-	// non-browser requests only); false answers 403 and leaves SIGHUP, as
-	// Prometheus's --web.enable-lifecycle.
-	EnableReload bool `yaml:"enable_reload"`
-	Page         Page `yaml:"page"`
+	EnableReload           bool          `yaml:"enable_reload"` // POST and PUT /-/reload; false answers 403 (SIGHUP works)
+	Page                   Page          `yaml:"page"`
 }
 
-// Page configures the org-health page (/, /manager/...), the JSON report
-// (/api/v1/report) and the digest's unsubscribe link: they name people, so
-// by default they are served beside /metrics only when metrics name people
-// too (metrics.identity email). With ListenAddress, they are served on a
-// listener of their own, with WebConfigFile. Read at start.
+// Page configures the org-health page, the JSON report and the digest's
+// unsubscribe link: they name people, so they are served beside /metrics
+// only when metrics name people too, by default. Read at start.
 type Page struct {
 	Enabled       bool   `yaml:"enabled"`
-	ListenAddress string `yaml:"listen_address" hint:"a host:port such as 127.0.0.1:9817"`
-	WebConfigFile string `yaml:"web_config_file" hint:"a file path"` // default serve.web_config_file
+	ListenAddress string `yaml:"listen_address" hint:"a host:port such as 127.0.0.1:9817"` // a listener of their own
+	WebConfigFile string `yaml:"web_config_file" hint:"a file path"`                       // default serve.web_config_file
 }
 
 // Metrics configures the domain series. Identity is how people appear in
-// labels: email, id (directory id) or hash (salted SHA-256, the salt in
-// HashSaltFile, never in the YAML).
+// labels: email, directory id, or salted hash (SHA-256).
 type Metrics struct {
 	PerPair      bool   `yaml:"per_pair"` // the cadence_pair_* series
 	Identity     string `yaml:"identity" hint:"email, id or hash" oneof:"email id hash|%q is not an identity mode"`
 	HashSaltFile string `yaml:"hash_salt_file" hint:"a file path"`
 }
 
-// Digest configures the weekly digest email: sent by the daemon when
-// Enabled (`cadence digest --preview` works either way), on Weekday at Time
-// (since midnight) in Timezone (default: the top-level timezone), to the
-// Recipients (empty: every manager of the directory) but OptOut. BaseURL is
-// the address of the page served by `cadence serve` ("" leaves the link
-// out), MessageIDDomain the right-hand side of Message-IDs.
+// Digest configures the weekly digest email, sent by the daemon when
+// Enabled on Weekday at Time (since midnight) to Recipients (empty: every
+// manager) but OptOut.
 type Digest struct {
 	Enabled         bool           `yaml:"enabled"`
 	Weekday         time.Weekday   `yaml:"weekday" hint:"a weekday such as monday"`
@@ -261,17 +222,15 @@ type Digest struct {
 	Timezone        *time.Location `yaml:"timezone"`
 	Recipients      []string       `yaml:"recipients" hint:"a list of manager emails (empty: every manager)|an email"`
 	OptOut          []string       `yaml:"opt_out" hint:"a list of emails|an email"`
-	BaseURL         string         `yaml:"base_url" hint:"an http(s) URL"`
+	BaseURL         string         `yaml:"base_url" hint:"an http(s) URL"`                   // of the page; "": no link
 	From            string         `yaml:"from" hint:"a sender such as cadence@example.com"` // "cadence <cadence@example.com>" or a bare address
 	MessageIDDomain string         `yaml:"message_id_domain" hint:"a domain such as cadence.example.com"`
 	SMTP            SMTP           `yaml:"smtp"`
 	Retry           Retry          `yaml:"retry"`
 }
 
-// SMTP is how the digest is sent. TLS is "starttls", "implicit" (TLS from
-// the first byte) or "none" (plain text, only with AllowPlaintext: for tests
-// and local relays). Username enables AUTH; the password comes from
-// PasswordFile or the environment variable PasswordEnv, never the YAML.
+// SMTP is how the digest is sent. Username enables AUTH, with the password
+// of PasswordFile or PasswordEnv (see Password).
 type SMTP struct {
 	Host           string        `yaml:"host" hint:"a host name such as smtp.example.com"`
 	Port           int           `yaml:"port" hint:"a port number such as 587" check:"1..65535 %v is not a port (expected 1-65535, such as 587)"` // default per TLS: 587, 465 or 25
@@ -303,9 +262,8 @@ func Load(path string) (*Config, error) {
 	return Parse(data, path)
 }
 
-// Parse parses configuration data read from file (the name is used in error
-// messages and to resolve relative paths). The error, when not nil, lists
-// every problem found, one per line, each a *Problem.
+// Parse parses configuration data read from file (named in errors; relative
+// paths resolve against its directory). Problems(err) lists the problems.
 func Parse(data []byte, file string) (*Config, error) {
 	root, err := parseYAML(data, file)
 	if err != nil {
@@ -357,10 +315,8 @@ func (c *Config) ICSSources() []calendar.ICSSource {
 // written in the configuration file (not defaulted).
 func (c *Config) Has(path string) bool { _, ok := c.lines[path]; return ok }
 
-// Line returns the line of the value of the key at path ("policies[1].every",
-// "sources.ics[0]") in the configuration file, or of its closest enclosing
-// key present in the file; 0 when none is. Commands use it to point at the
-// configuration when a value fails later (a feed that cannot be read).
+// Line returns the line of the key at path ("sources.ics[0]") in the file,
+// or of its closest enclosing key present; 0 when none is.
 func (c *Config) Line(path string) int { return lineOf(c.lines, path) }
 
 // normalize lower-cases emails (and strips "mailto:") once they are valid,
@@ -436,12 +392,9 @@ func (ps problems) Error() string {
 // Problems returns the problems an error from Parse, Load or Check lists, in
 // file order.
 func Problems(err error) []*Problem {
-	var ps problems
-	var p *Problem
-	switch {
-	case errors.As(err, &ps):
+	if ps := problems(nil); errors.As(err, &ps) {
 		return ps
-	case errors.As(err, &p):
+	} else if p := (*Problem)(nil); errors.As(err, &p) {
 		return []*Problem{p}
 	}
 	return nil

@@ -20,18 +20,16 @@ import (
 )
 
 // decoder walks the YAML node tree into the tagged structs of config.go, as
-// yaml.Decoder.KnownFields(true) does, but so that every problem carries
-// its line and key path, all problems are collected, and an unknown key is
-// named with the closest known one.
+// yaml.Decoder.KnownFields(true) does, but collecting every problem with its
+// line and key path, and naming the closest key to an unknown one.
 type decoder struct {
 	file     string
 	problems []*Problem
 	later    []func()        // the tags' checks, run after validate's
 	lines    map[string]int  // key path -> line of its value, for keys present
 	bad      map[string]bool // key paths that have a problem
-	// Alias expansion budget: aliases may not make the walk visit more
-	// than limit nodes beyond the document's own (an alias bomb would
-	// otherwise cost exponential time and memory).
+	// Aliases may not make the walk visit more than limit nodes beyond the
+	// document's own (an alias bomb costs exponential time and memory).
 	expanded, limit int
 	aborted         bool
 }
@@ -58,8 +56,7 @@ func (d *decoder) follow(n *yaml.Node) (*yaml.Node, bool) {
 	return deref(n), !d.aborted
 }
 
-// errorf records a problem at key path, once per path; none after an alias
-// bomb (what follows is noise).
+// errorf records a problem at key path, once per path (none after an alias bomb).
 func (d *decoder) errorf(line int, path, format string, args ...any) {
 	if !d.aborted && !d.bad[path] {
 		d.bad[path] = true
@@ -67,8 +64,7 @@ func (d *decoder) errorf(line int, path, format string, args ...any) {
 	}
 }
 
-// at records a problem at key path, on the line of the key or of its
-// closest enclosing key present.
+// at records a problem at key path, on the line of the key or its closest enclosing one.
 func (d *decoder) at(path, format string, args ...any) { d.errorf(d.line(path), path, format, args...) }
 
 // err returns the problems in file order (stable for one line), or nil.
@@ -101,12 +97,10 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 // syntaxLine extracts the line from yaml's "yaml: line N: msg" errors.
 var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// parseYAML parses data into the root node of its single document. A nil
-// node means an empty document: every key takes its default.
+// parseYAML returns the root node of data's single document (nil if empty).
 func parseYAML(data []byte, file string) (root *yaml.Node, err error) {
 	defer func() {
-		// The YAML library is not known to panic on bad input, but a
-		// configuration reader must not crash whatever it is given.
+		// A configuration reader must not crash whatever it is given.
 		if r := recover(); r != nil {
 			root, err = nil, &Problem{File: file, Msg: fmt.Sprintf("YAML syntax error: %v", r)}
 		}
@@ -133,9 +127,7 @@ func syntaxProblem(err error, file string) *Problem {
 		line, _ = strconv.Atoi(m[1])
 		if msg = m[2]; strings.HasPrefix(msg, "did not find expected ") || strings.HasPrefix(msg, "found duplicate %") ||
 			msg == "found undefined tag handle" || msg == "found incompatible YAML document" {
-			// The library counts lines from 0 for parser (not scanner)
-			// errors. The line is where the construct holding the
-			// problem starts, or the problem itself.
+			// The library counts parser (not scanner) error lines from 0.
 			line++
 		}
 	} else if !strings.Contains(msg, "anchor") && !strings.Contains(msg, "alias") {
@@ -144,8 +136,7 @@ func syntaxProblem(err error, file string) *Problem {
 	return &Problem{File: file, Line: line, Msg: "YAML syntax error: " + msg}
 }
 
-// deref follows aliases (bounded: an alias chain cannot loop in a parsed
-// document, but stay safe).
+// deref follows aliases (bounded, to stay safe).
 func deref(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
 		n = n.Alias
@@ -166,10 +157,8 @@ func describe(n *yaml.Node) string {
 		return cmp.Or(map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}[n.Kind], "an unexpected YAML node")
 	case n.Tag == "!!null":
 		return "no value"
-	case n.Tag == "!!int" || n.Tag == "!!float":
-		return "the number " + v
-	case n.Tag == "!!bool":
-		return "the boolean " + v
+	case n.Tag == "!!int" || n.Tag == "!!float" || n.Tag == "!!bool":
+		return cmp.Or(map[string]string{"!!bool": "the boolean "}[n.Tag], "the number ") + v
 	case isURL(n.Value):
 		return quote(n.Value)
 	case n.Tag == "!!str":
@@ -178,12 +167,10 @@ func describe(n *yaml.Node) string {
 	return quote(v)
 }
 
-// isURL reports whether a value looks like a URL.
 func isURL(s string) bool { return strings.Contains(s, "://") }
 
-// quote quotes a value for a problem, except a URL, which is shown as its
-// host only: a feed URL written in the wrong place still carries its
-// secret token.
+// quote quotes a value, except a URL, shown as its host only: a feed URL in
+// the wrong place still carries its secret token.
 func quote(s string) string {
 	if !isURL(s) {
 		return fmt.Sprintf("%q", s)
@@ -193,18 +180,15 @@ func quote(s string) string {
 	return "a URL"
 }
 
-// value decodes n into v at key path. tag is the struct tag of the field
-// (or of the list) holding v; hints are what v and its elements should be,
-// from the tag's hint.
+// value decodes n into v at key path. tag is that of the field holding v
+// (or its list); hints are what v and its elements should be.
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
 	n, ok := d.follow(n)
-	if !ok {
+	if r := tag.Get("reject"); !ok || r != "" {
+		d.check(ok, path, "%s", r) // the value is never read or repeated
 		return
 	}
-	hint := ""
-	if len(hints) > 0 {
-		hint = hints[0]
-	}
+	hint := append(hints, "")[0] // "" when there is none
 	for _, k := range []string{tag.Get("as"), v.Type().String(), v.Kind().String()} {
 		if s, ok := scalars[k]; ok {
 			d.scalar(n, v, path, tag, cmp.Or(hint, s.hint), s)
@@ -222,18 +206,13 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.
 // value. A null node is an empty mapping (a section written with no keys),
 // except for a list element, which has a hint.
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
-	t, fields, keys := v.Type(), []reflect.StructField{}, []string{}
-	if m, ok := tagsOf[t]; ok {
-		t = m
+	t := cmp.Or(tagsOf[v.Type()], v.Type())
+	fields := slices.DeleteFunc(slices.Collect(t.Fields()), func(f reflect.StructField) bool { return f.Tag.Get("yaml") == "" })
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = f.Tag.Get("yaml")
 	}
-	for i := range t.NumField() {
-		if f, k := t.Field(i), t.Field(i).Tag.Get("yaml"); k != "" {
-			fields = append(fields, f)
-			if !slices.Contains(keys, k) {
-				keys = append(keys, k)
-			}
-		}
-	}
+	keys = slices.Compact(keys) // a key may name two fields, one after the other
 	if isNull(n) && hint != "" {
 		d.errorf(n.Line, path, "got no value (expected %s)", hint)
 	} else if !isNull(n) && n.Kind != yaml.MappingNode {
@@ -247,12 +226,9 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
 		case k.Kind != yaml.ScalarNode:
 			d.errorf(k.Line, cmp.Or(path, "top level"), "a key that is %s (expected one of %s)", describe(k), strings.Join(keys, ", "))
 		case j < 0 && !d.aborted: // each unknown key of a mapping is reported
-			hint, at := "expected one of "+strings.Join(keys, ", "), ""
+			hint, at := "expected one of "+strings.Join(keys, ", "), map[bool]string{true: " at top level"}[path == ""]
 			if s := suggest(k.Value, keys); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
-			}
-			if path == "" {
-				at = " at top level"
 			}
 			d.problems = append(d.problems, &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q%s (%s)", k.Value, at, hint)})
 		case j < 0:
@@ -264,19 +240,14 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
 			if j+1 < len(fields) && fields[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
 				j++
 			}
-			if f := fields[j]; f.Tag.Get("reject") != "" {
-				d.errorf(deref(val).Line, child, "%s", f.Tag.Get("reject")) // the value is never read or repeated
-			} else {
-				d.value(val, v.FieldByIndex(f.Index), child, f.Tag, strings.Split(f.Tag.Get("hint"), "|"))
-			}
+			d.value(val, v.FieldByIndex(fields[j].Index), child, fields[j].Tag, strings.Split(fields[j].Tag.Get("hint"), "|"))
 		}
 	}
 }
 
 // list decodes a sequence node into slice v (null is an empty list), or
-// into array v. An element with a problem is left out of the list, unless
-// it is a mapping (the problems of its keys are reported, and the indices
-// of the elements after it stay those of the file).
+// array v. An element with a problem is left out, unless it is a mapping
+// (the indices of the elements after it stay those of the file).
 func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
 	before, elems := len(d.problems), reflect.MakeSlice(reflect.SliceOf(v.Type().Elem()), 0, len(n.Content))
 	if n.Kind != yaml.SequenceNode && !(isNull(n) && v.Kind() == reflect.Slice) {
@@ -307,12 +278,9 @@ func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.S
 	}
 }
 
-// scalar decodes a scalar node into v, then queues the checks of tag on the
-// value: check (a range, then the message for a value outside it) and
-// oneof (the words allowed, then the message).
+// scalar decodes a scalar node into v, then queues the tag's checks of it.
 func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, want string, s scalarType) {
-	var x any
-	msg := ""
+	x, msg := any(nil), ""
 	switch {
 	case n.Kind != yaml.ScalarNode || n.Tag == "!!null" || s.tag != "" && n.Tag != s.tag && n.Value != "":
 		msg = fmt.Sprintf("got %s (expected %s)", describe(n), want)
@@ -335,13 +303,12 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect
 	}
 	if bounds, format, ok := strings.Cut(tag.Get("check"), " "); ok {
 		lo, hi, _ := strings.Cut(bounds, "..")
-		i, shown := v.Int(), any(v.Int())
-		if v.Type() == reflect.TypeFor[time.Duration]() {
-			shown = fmtDuration(time.Duration(i))
-		}
-		if l, err := strconv.ParseInt(lo, 10, 64); err == nil && i < l {
-			later(format, shown)
-		} else if h, err := strconv.ParseInt(hi, 10, 64); err == nil && i > h {
+		l, errL := strconv.ParseInt(lo, 10, 64)
+		h, errH := strconv.ParseInt(hi, 10, 64)
+		if i, shown := v.Int(), any(v.Int()); errL == nil && i < l || errH == nil && i > h {
+			if v.Type() == reflect.TypeFor[time.Duration]() {
+				shown = fmtDuration(time.Duration(i))
+			}
 			later(format, shown)
 		}
 	}
@@ -355,8 +322,7 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect
 	}
 }
 
-// A scalarType parses the values of a type (by the field's `as` tag, its
-// type or its kind): the value to set, or a problem naming want.
+// A scalarType parses the values of a type: the value, or a problem naming want.
 type scalarType struct {
 	tag   string // the YAML tag a value must have, if any
 	hint  string // what is wanted when the field's tag has no hint
@@ -414,10 +380,8 @@ var scalars = map[string]scalarType{
 	}},
 }
 
-// suggest returns the known key closest to key, or "" when none is close
-// enough to be a likely misspelling. Case, '-' and '_' are ignored first
-// ("maxBytes", "max-bytes" -> "max_bytes"), then the edit distance decides:
-// about one edit per three letters, at least one, at most 3.
+// suggest returns the known key closest to key, or "" when none is likely
+// misspelt: case, '-' and '_' aside, about one edit per three letters.
 func suggest(key string, known []string) string {
 	norm := strings.NewReplacer("_", "", "-", "", " ", "")
 	k, best, bestDist := norm.Replace(strings.ToLower(key)), "", 0
@@ -435,8 +399,7 @@ func suggest(key string, known []string) string {
 	return best
 }
 
-// distance is the optimal string alignment distance (Levenshtein plus
-// adjacent transpositions) between a and b, by bytes.
+// distance is the optimal string alignment distance between a and b.
 func distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 1 << 30 // not a misspelling of any key; keep the cost bounded

@@ -14,9 +14,8 @@ import (
 )
 
 // DefaultConfig returns the value of every key left out of a configuration
-// file: Parse decodes the file onto it. The google: and microsoft: sections
-// are off unless present (Parse clears them then); the defaults that depend
-// on other keys are filled in by derive.
+// file: Parse decodes the file onto it, clears the google: and microsoft:
+// sections unless present, and derives the defaults that depend on others.
 func DefaultConfig() Config {
 	return Config{
 		Timezone: time.UTC,
@@ -31,8 +30,7 @@ func DefaultConfig() Config {
 			MaxDuration: cadence.DefaultMaxDuration, SkipLevels: cadence.DefaultSkipLevels},
 		Window:   cadence.DefaultWindow,
 		Policies: cadence.DefaultRules(),
-		// Half of Google's quotas, and of Outlook's 10,000 requests per 10
-		// minutes per mailbox.
+		// Half of Google's and Outlook's quotas.
 		Google: Google{Calendars: "directory", PageSize: 2500, PerUserPerMinute: 300, PerProjectPerMinute: 5000,
 			MaxAttempts: 6, Concurrency: 8, RequestTimeout: 30 * time.Second},
 		Microsoft: Microsoft{Mailboxes: "directory", PageSize: 200, Concurrency: 8, RequestsPer10Min: 5000,
@@ -52,9 +50,8 @@ func DefaultOOOTitles() []string {
 	return []string{"Out of office", "OOO", "OOO *", "Vacation", "Vacation *", "Holiday", "PTO", "Sick", "Sick leave", "Parental leave"}
 }
 
-// elemDefaults are the values a list element starts from: within a rule
-// written in the file, grace, min_duration and tenure_under default to 0,
-// required to false.
+// elemDefaults are the values list elements start from (in a rule, grace,
+// min_duration and tenure_under default to 0).
 var elemDefaults = map[reflect.Type]any{
 	reflect.TypeFor[cadence.Rule](): cadence.Rule{MaxConsecutiveCancellations: 3},
 }

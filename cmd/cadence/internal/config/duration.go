@@ -27,8 +27,7 @@ var durationToken = regexp.MustCompile(`^([0-9.]*)([^0-9.]*)`)
 
 var units = map[string]int64{"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9, "d": 86400e9, "w": 604800e9}
 
-// parseDuration returns a reason without the "config: " prefix so the
-// decoder can put it into a positioned problem.
+// parseDuration is ParseDuration, its errors without "config: invalid duration".
 func parseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty")
@@ -58,8 +57,7 @@ func parseDuration(s string) (time.Duration, error) {
 		case units[unit] == 0:
 			return 0, fmt.Errorf("unknown unit %q, not one of ns us ms s m h d w", unit)
 		}
-		// A whole number out of range is reported at once, a fraction at
-		// the end.
+		// A whole number out of range is reported at once, a fraction at the end.
 		if total.Add(total, n.Mul(n, new(big.Rat).SetInt64(units[unit]))).Cmp(max) > 0 && !strings.Contains(num, ".") {
 			return 0, errors.New("out of range")
 		}
