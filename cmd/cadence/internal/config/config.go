@@ -113,16 +113,14 @@ type Google struct {
 	OAuthClientFile       string `yaml:"oauth_client_file" hint:"a file path"`
 	TokenFile             string `yaml:"token_file" hint:"a file path"`
 	// Calendars is "directory" (every person's) or "list": CalendarList.
-	Calendars           string          `yaml:"calendars" hint:"directory or a list of calendar ids"`
-	CalendarList        []string        `yaml:"calendars" hint:"directory or a list of calendar ids|a calendar id such as ana@example.com" nonempty:"the list is empty (expected at least one calendar id, or directory)"`
-	Timezone            *time.Location  `yaml:"timezone"` // of all-day dates; nil = each calendar's own
-	PageSize            int             `yaml:"page_size" hint:"an integer" check:"1..2500 %v is out of range (expected 1..2500)"`
-	PerUserPerMinute    int             `yaml:"per_user_per_minute" hint:"an integer" check:"..600 %v is above Google's quota of 600 requests/min per user"`
-	PerProjectPerMinute int             `yaml:"per_project_per_minute" hint:"an integer" check:"..10000 %v is above Google's quota of 10,000 requests/min per project"`
-	MaxAttempts         int             `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
-	Concurrency         int             `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
-	RequestTimeout      time.Duration   `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
-	Directory           GoogleDirectory `yaml:"directory"`
+	Calendars           string         `yaml:"calendars" hint:"directory or a list of calendar ids"`
+	CalendarList        []string       `yaml:"calendars" hint:"directory or a list of calendar ids|a calendar id such as ana@example.com" nonempty:"the list is empty (expected at least one calendar id, or directory)"`
+	Timezone            *time.Location `yaml:"timezone"` // of all-day dates; nil = each calendar's own
+	PageSize            int            `yaml:"page_size" hint:"an integer" check:"1..2500 %v is out of range (expected 1..2500)"`
+	PerUserPerMinute    int            `yaml:"per_user_per_minute" hint:"an integer" check:"..600 %v is above Google's quota of 600 requests/min per user"`
+	PerProjectPerMinute int            `yaml:"per_project_per_minute" hint:"an integer" check:"..10000 %v is above Google's quota of 10,000 requests/min per project"`
+	Requests
+	Directory GoogleDirectory `yaml:"directory"`
 }
 
 // GoogleDirectory reads the org chart from the Workspace Directory API
@@ -133,6 +131,13 @@ type GoogleDirectory struct {
 	Customer           string `yaml:"customer" hint:"a customer id such as my_customer"`
 	Domain             string `yaml:"domain" hint:"a domain such as example.com"`
 	CreationAsHireDate bool   `yaml:"creation_as_hire_date"`
+}
+
+// Requests bound how a calendar API (google:, microsoft:) is called.
+type Requests struct {
+	MaxAttempts    int           `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
+	Concurrency    int           `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
+	RequestTimeout time.Duration `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
 }
 
 // Environment variables that supply Google's credential paths.
@@ -157,15 +162,13 @@ type Microsoft struct {
 	Endpoint           string   `yaml:"endpoint" hint:"a URL such as https://graph.microsoft.com/v1.0"` // "": Microsoft's
 	TokenURL           string   `yaml:"token_url" hint:"a URL"`                                         // "": Microsoft's, for Tenant
 	// Mailboxes is "directory" (every person's) or "list": MailboxList.
-	Mailboxes        string             `yaml:"mailboxes" hint:"directory or a list of mailboxes"`
-	MailboxList      []string           `yaml:"mailboxes" hint:"directory or a list of mailboxes|a user principal name such as ana@example.com" nonempty:"the list is empty (expected at least one mailbox, or directory)"`
-	Timezone         *time.Location     `yaml:"timezone"` // of all-day dates; nil = the top-level timezone
-	PageSize         int                `yaml:"page_size" hint:"an integer" check:"1..1000 %v is out of range (expected 1..1000)"`
-	Concurrency      int                `yaml:"concurrency" hint:"an integer" check:"1.. %v is less than 1"`
-	RequestsPer10Min int                `yaml:"requests_per_10m" hint:"an integer" check:"1..10000 %v is out of range (expected 1..10000: Outlook allows 10,000 requests per 10 minutes per mailbox)"`
-	MaxAttempts      int                `yaml:"max_attempts" hint:"an integer" check:"1.. %v is less than 1 (expected the number of tries of one request)"`
-	RequestTimeout   time.Duration      `yaml:"request_timeout" hint:"a duration such as 30s" check:"1.. %v is not positive (expected a duration > 0)"`
-	Directory        MicrosoftDirectory `yaml:"directory"`
+	Mailboxes        string         `yaml:"mailboxes" hint:"directory or a list of mailboxes"`
+	MailboxList      []string       `yaml:"mailboxes" hint:"directory or a list of mailboxes|a user principal name such as ana@example.com" nonempty:"the list is empty (expected at least one mailbox, or directory)"`
+	Timezone         *time.Location `yaml:"timezone"` // of all-day dates; nil = the top-level timezone
+	PageSize         int            `yaml:"page_size" hint:"an integer" check:"1..1000 %v is out of range (expected 1..1000)"`
+	RequestsPer10Min int            `yaml:"requests_per_10m" hint:"an integer" check:"1..10000 %v is out of range (expected 1..10000: Outlook allows 10,000 requests per 10 minutes per mailbox)"`
+	Requests
+	Directory MicrosoftDirectory `yaml:"directory"`
 }
 
 // MicrosoftDirectory reads the org chart from Entra ID when its section is

@@ -207,7 +207,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.
 // except for a list element, which has a hint.
 func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
 	t := cmp.Or(tagsOf[v.Type()], v.Type())
-	fields := slices.DeleteFunc(slices.Collect(t.Fields()), func(f reflect.StructField) bool { return f.Tag.Get("yaml") == "" })
+	fields := slices.DeleteFunc(reflect.VisibleFields(t), func(f reflect.StructField) bool { return f.Tag.Get("yaml") == "" })
 	keys := make([]string, len(fields))
 	for i, f := range fields {
 		keys[i] = f.Tag.Get("yaml")

@@ -17,6 +17,7 @@ import (
 // file: Parse decodes the file onto it, clears the google: and microsoft:
 // sections unless present, and derives the defaults that depend on others.
 func DefaultConfig() Config {
+	requests := Requests{MaxAttempts: 6, Concurrency: 8, RequestTimeout: 30 * time.Second}
 	return Config{
 		Timezone: time.UTC,
 		Sources: Sources{
@@ -31,10 +32,9 @@ func DefaultConfig() Config {
 		Window:   cadence.DefaultWindow,
 		Policies: cadence.DefaultRules(),
 		// Half of Google's and Outlook's quotas.
-		Google: Google{Calendars: "directory", PageSize: 2500, PerUserPerMinute: 300, PerProjectPerMinute: 5000,
-			MaxAttempts: 6, Concurrency: 8, RequestTimeout: 30 * time.Second},
-		Microsoft: Microsoft{Mailboxes: "directory", PageSize: 200, Concurrency: 8, RequestsPer10Min: 5000,
-			MaxAttempts: 6, RequestTimeout: 30 * time.Second, Directory: MicrosoftDirectory{Enabled: true}},
+		Google: Google{Calendars: "directory", PageSize: 2500, PerUserPerMinute: 300, PerProjectPerMinute: 5000, Requests: requests},
+		Microsoft: Microsoft{Mailboxes: "directory", PageSize: 200, RequestsPer10Min: 5000, Requests: requests,
+			Directory: MicrosoftDirectory{Enabled: true}},
 		Serve: Serve{ListenAddress: ":9816", StatePath: "cadence.db", SyncEvery: 15 * time.Minute, EvaluateEvery: 5 * time.Minute,
 			FirstEvaluationTimeout: 2 * time.Minute, ShutdownTimeout: 30 * time.Second, ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxConnections: 512},
