@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"reflect"
 	"regexp"
 	"slices"
@@ -23,10 +24,9 @@ import (
 // yaml.Decoder.KnownFields(true) does, but collecting every problem with its
 // line and key path, and naming the closest key to an unknown one.
 type decoder struct {
-	file     string
+	*Config  // being decoded: its File, and lines, the key paths present -> line
 	problems []*Problem
 	later    []func()        // the tags' checks, run after validate's
-	lines    map[string]int  // key path -> line of its value, for keys present
 	bad      map[string]bool // key paths that have a problem
 	// Aliases may not make the walk visit more than limit nodes beyond the
 	// document's own (an alias bomb costs exponential time and memory).
@@ -49,7 +49,7 @@ func (d *decoder) follow(n *yaml.Node) (*yaml.Node, bool) {
 	if n.Kind == yaml.AliasNode && !d.aborted {
 		if d.expanded += size(deref(n)); d.expanded > d.limit {
 			d.aborted = true
-			d.problems = append(d.problems, &Problem{File: d.file, Line: n.Line,
+			d.problems = append(d.problems, &Problem{File: d.File, Line: n.Line,
 				Msg: fmt.Sprintf("aliases expand the document beyond %d nodes (expected anchors and aliases used sparingly)", d.limit)})
 		}
 	}
@@ -60,12 +60,12 @@ func (d *decoder) follow(n *yaml.Node) (*yaml.Node, bool) {
 func (d *decoder) errorf(line int, path, format string, args ...any) {
 	if !d.aborted && !d.bad[path] {
 		d.bad[path] = true
-		d.problems = append(d.problems, &Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+		d.problems = append(d.problems, &Problem{File: d.File, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 }
 
 // at records a problem at key path, on the line of the key or its closest enclosing one.
-func (d *decoder) at(path, format string, args ...any) { d.errorf(d.line(path), path, format, args...) }
+func (d *decoder) at(path, format string, args ...any) { d.errorf(d.Line(path), path, format, args...) }
 
 // err returns the problems in file order (stable for one line), or nil.
 func (d *decoder) err() error {
@@ -74,20 +74,6 @@ func (d *decoder) err() error {
 	}
 	slices.SortStableFunc(d.problems, func(a, b *Problem) int { return a.Line - b.Line })
 	return problems(d.problems)
-}
-
-func (d *decoder) has(path string) bool { _, ok := d.lines[path]; return ok }
-
-// line returns the line of the key at path or of its closest enclosing key.
-func (d *decoder) line(path string) int { return lineOf(d.lines, path) }
-
-func lineOf(lines map[string]int, path string) int {
-	for ; path != ""; path = path[:max(strings.LastIndexAny(path, ".["), 0)] {
-		if l, ok := lines[path]; ok {
-			return l
-		}
-	}
-	return lines[""]
 }
 
 func join(path, key string) string { return strings.TrimPrefix(path+"."+key, ".") }
@@ -230,7 +216,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
 			if s := suggest(k.Value, keys); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			d.problems = append(d.problems, &Problem{File: d.file, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q%s (%s)", k.Value, at, hint)})
+			d.problems = append(d.problems, &Problem{File: d.File, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q%s (%s)", k.Value, at, hint)})
 		case j < 0:
 		case dup:
 			d.errorf(k.Line, child, "duplicate key (first at line %d)", first)
@@ -419,4 +405,83 @@ func distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(b)]
+}
+
+// ParseDuration parses a duration in Go syntax (300ms, 90m, 2h30m) extended
+// with days ("d", 24h) and weeks ("w", 7d): "7d", "2w", "1d12h", "1.5d".
+// Days and weeks are fixed lengths of 24 and 168 hours. A sign is allowed
+// (Go syntax); callers decide whether negative values are acceptable.
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("config: invalid duration %q: %s", s, err)
+	}
+	return d, nil
+}
+
+// durationToken is a number and its unit.
+var durationToken = regexp.MustCompile(`^([0-9.]*)([^0-9.]*)`)
+
+var units = map[string]int64{"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9, "d": 86400e9, "w": 604800e9}
+
+// parseDuration is ParseDuration, its errors without "config: invalid duration".
+func parseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, errors.New("empty")
+	}
+	neg := s[0] == '-'
+	if neg || s[0] == '+' {
+		s = s[1:]
+	}
+	switch {
+	case strings.ContainsAny(s, " \t"):
+		return 0, errors.New("has a space")
+	case s == "0":
+		return 0, nil
+	case s == "":
+		return 0, errors.New("no number")
+	}
+	total, max := new(big.Rat), new(big.Rat).SetInt64(math.MaxInt64) // in nanoseconds, exact
+	for s != "" {
+		m := durationToken.FindStringSubmatch(s)
+		num, unit, n := m[1], m[2], new(big.Rat)
+		if _, ok := n.SetString(num); !ok || strings.Count(num, ".") > 1 {
+			return 0, fmt.Errorf("expected a number at %q", s)
+		}
+		switch s = s[len(m[0]):]; {
+		case unit == "":
+			return 0, fmt.Errorf("missing unit after %s, one of ns us ms s m h d w", num)
+		case units[unit] == 0:
+			return 0, fmt.Errorf("unknown unit %q, not one of ns us ms s m h d w", unit)
+		}
+		// A whole number out of range is reported at once, a fraction at the end.
+		if total.Add(total, n.Mul(n, new(big.Rat).SetInt64(units[unit]))).Cmp(max) > 0 && !strings.Contains(num, ".") {
+			return 0, errors.New("out of range")
+		}
+	}
+	if total.Cmp(max) > 0 {
+		return 0, errors.New("out of range")
+	}
+	// Round to the nearest nanosecond, halves away from zero.
+	ns := new(big.Int).Add(new(big.Int).Lsh(total.Num(), 1), total.Denom())
+	d := time.Duration(ns.Quo(ns, new(big.Int).Lsh(total.Denom(), 1)).Int64())
+	if neg {
+		d = -d
+	}
+	return d, nil
+}
+
+// fmtDuration prints d the way the configuration writes it: whole days as
+// "7d", otherwise Go syntax.
+func fmtDuration(d time.Duration) string {
+	if d != 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	s := d.String()
+	for _, zero := range []string{"m0s", "h0m"} {
+		if strings.HasSuffix(s, zero) {
+			s = s[:len(s)-2]
+		}
+	}
+	return s
 }

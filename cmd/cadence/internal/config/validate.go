@@ -39,7 +39,7 @@ func validate(d *decoder, c *Config) {
 	dir, g, m := c.Directory, c.Google, c.Microsoft
 	d.check(dir.CSV == "" && dir.YAML == "" && !d.bad["directory.csv"] && !d.bad["directory.yaml"] && !g.Directory.Enabled && !m.Directory.Enabled,
 		"directory", "missing (expected exactly one of directory.csv or directory.yaml: the org chart file)")
-	d.check(dir.CSV != "" && dir.YAML != "", "directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.line("directory.csv"))
+	d.check(dir.CSV != "" && dir.YAML != "", "directory.yaml", "both csv (line %d) and yaml are set (expected exactly one of directory.csv or directory.yaml)", d.Line("directory.csv"))
 
 	d.check(g.Endpoint != "" && checkURL(g.Endpoint) != "", "google.endpoint", "%s", checkURL(g.Endpoint))
 	d.check(g.Enabled && g.Calendars != "directory" && g.CalendarList == nil, "google.calendars", "%q is not directory or a list (expected directory, or a list of calendar ids)", g.Calendars)
@@ -66,7 +66,7 @@ func validate(d *decoder, c *Config) {
 	d.check(!isHostPort(sv.ListenAddress), "serve.listen_address", "%q is not host:port (expected e.g. :9816 or 127.0.0.1:9816)", sv.ListenAddress)
 	d.check(sv.Page.ListenAddress != "" && !isHostPort(sv.Page.ListenAddress), "serve.page.listen_address", "%q is not host:port (expected e.g. 127.0.0.1:9817)", sv.Page.ListenAddress)
 	d.check(sv.Page.ListenAddress != "" && sv.Page.ListenAddress == sv.ListenAddress, "serve.page.listen_address", "%q is serve.listen_address (expected another address, or none to serve the page beside /metrics)", sv.ListenAddress)
-	d.check(d.has("serve.page.web_config_file") && sv.Page.ListenAddress == "", "serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
+	d.check(d.Has("serve.page.web_config_file") && sv.Page.ListenAddress == "", "serve.page.web_config_file", "set, but serve.page.listen_address is not (the page beside /metrics uses serve.web_config_file)")
 	mt := c.Metrics
 	d.check(mt.Identity == "hash" && mt.HashSaltFile == "", "metrics.identity", "hash needs metrics.hash_salt_file (a file holding the salt; never put the salt in the YAML)")
 	d.check((mt.Identity == "email" || mt.Identity == "id") && mt.HashSaltFile != "", "metrics.hash_salt_file", "set, but metrics.identity is %q (the salt is used only with identity: hash)", mt.Identity)
@@ -91,9 +91,9 @@ func validate(d *decoder, c *Config) {
 	d.check(s.Host == "" && dg.Enabled, "digest.smtp.host", "missing (expected the SMTP server, such as smtp.example.com; needed when digest.enabled is true)")
 	d.check((s.TLS == "starttls" || s.TLS == "implicit") && s.AllowPlaintext, "digest.smtp.allow_plaintext", "set, but smtp.tls is %q (allow_plaintext is only for tls: none)", s.TLS)
 	d.check(s.TLS == "none" && !s.AllowPlaintext, "digest.smtp.tls", "none sends the digest and the password in plain text (expected starttls or implicit; for a test server or a local relay also set allow_plaintext: true)")
-	d.check(s.PasswordFile != "" && s.PasswordEnv != "", "digest.smtp.password_env", "both password_file (line %d) and password_env are set (expected one)", d.line("digest.smtp.password_file"))
+	d.check(s.PasswordFile != "" && s.PasswordEnv != "", "digest.smtp.password_env", "both password_file (line %d) and password_env are set (expected one)", d.Line("digest.smtp.password_file"))
 	d.check(s.Username == "" && (s.PasswordFile != "" || s.PasswordEnv != ""), "digest.smtp.username", "missing, but a password source is set (expected the SMTP user name)")
-	d.check(s.Username != "" && s.PasswordFile == "" && s.PasswordEnv == "" && dg.Enabled && !d.has("digest.smtp.password"), "digest.smtp.username", "set, but no password source (expected password_file or password_env beside it)")
+	d.check(s.Username != "" && s.PasswordFile == "" && s.PasswordEnv == "" && dg.Enabled && !d.Has("digest.smtp.password"), "digest.smtp.username", "set, but no password source (expected password_file or password_env beside it)")
 	d.check(dg.Retry.MaxBackoff < dg.Retry.Backoff && dg.Retry.Backoff > 0, "digest.retry.max_backoff", "%s is shorter than backoff %s (expected at least that)", fmtDuration(dg.Retry.MaxBackoff), fmtDuration(dg.Retry.Backoff))
 
 	for i, h := range c.Sources.HTTP.RedirectHosts {
@@ -105,10 +105,10 @@ func validate(d *decoder, c *Config) {
 			d.check(s.Name == "", p+".name", "missing (expected a unique name of letters, digits, '.', '_' or '-')")
 			d.check(!sourceName.MatchString(s.Name), p+".name", "%s has characters other than letters, digits, '.', '_' and '-'", quote(s.Name))
 			d.check(names[s.Name] > 0, p+".name", "duplicate source name %q (first at line %d)", s.Name, names[s.Name])
-			names[s.Name] = cmp.Or(names[s.Name], d.line(p+".name"))
+			names[s.Name] = cmp.Or(names[s.Name], d.Line(p+".name"))
 			d.check(s.Owner == "", p+".owner", "missing (expected the email of the calendar's owner)")
 			d.check(!isEmail(normEmail(s.Owner)), p+".owner", "%s is not an email address (expected the email of the calendar's owner)", quote(s.Owner))
-			d.check(s.Path != "" && s.URL != "", p+".url", "both path (line %d) and url are set (expected exactly one)", d.line(p+".path"))
+			d.check(s.Path != "" && s.URL != "", p+".url", "both path (line %d) and url are set (expected exactly one)", d.Line(p+".path"))
 			d.check(s.Path == "" && s.URL == "" && !d.bad[p+".path"] && !d.bad[p+".url"], p, "neither path nor url is set (expected exactly one)")
 			d.check(s.URL != "" && checkURL(s.URL) != "", p+".url", "%s", checkURL(s.URL))
 		}
@@ -128,15 +128,15 @@ func validate(d *decoder, c *Config) {
 	clear(names)
 	for i, r := range c.Policies {
 		p := index("policies", i)
-		if !d.has(p) || d.bad[p] {
+		if !d.Has(p) || d.bad[p] {
 			continue // a default rule, or not a mapping
 		}
-		d.check(!d.has(p+".name"), p+".name", "missing (expected a unique rule name such as direct)")
+		d.check(!d.Has(p+".name"), p+".name", "missing (expected a unique rule name such as direct)")
 		d.check(r.Name != "" && names[r.Name] > 0, p+".name", "duplicate rule name %q (first at line %d)", r.Name, names[r.Name])
 		if r.Name != "" {
-			names[r.Name] = cmp.Or(names[r.Name], d.line(p+".name"))
+			names[r.Name] = cmp.Or(names[r.Name], d.Line(p+".name"))
 		}
-		d.check(!d.has(p+".every"), p+".every", "missing (expected the interval between 1:1s, a duration such as 14d)")
+		d.check(!d.Has(p+".every"), p+".every", "missing (expected the interval between 1:1s, a duration such as 14d)")
 		d.check(cl.MaxDuration > 0 && r.MinDuration > cl.MaxDuration, p+".min_duration", "%s is longer than classification.max_duration %s (expected at most that: no 1:1 could last long enough)", fmtDuration(r.MinDuration), fmtDuration(cl.MaxDuration))
 		for j, pair := range r.Match.Pairs {
 			pp := index(p+".match.pairs", j)
