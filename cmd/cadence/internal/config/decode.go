@@ -83,6 +83,12 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 // syntaxLine extracts the line from yaml's "yaml: line N: msg" errors.
 var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// parserProblems are the messages of the YAML parser (not its scanner).
+var parserProblems = []string{"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive"}
+
 // parseYAML returns the root node of data's single document (nil if empty).
 func parseYAML(data []byte, file string) (root *yaml.Node, err error) {
 	defer func() {
@@ -111,10 +117,8 @@ func syntaxProblem(err error, file string) *Problem {
 	msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
-		if msg = m[2]; strings.HasPrefix(msg, "did not find expected ") || strings.HasPrefix(msg, "found duplicate %") ||
-			msg == "found undefined tag handle" || msg == "found incompatible YAML document" {
-			// The library counts parser (not scanner) error lines from 0.
-			line++
+		if msg = m[2]; slices.Contains(parserProblems, msg) {
+			line++ // the library counts the lines of parser (not scanner) errors from 0
 		}
 	} else if !strings.Contains(msg, "anchor") && !strings.Contains(msg, "alias") {
 		line = 1 // the library leaves out the line when it is the first one
