@@ -174,8 +174,10 @@ func quote(s string) string {
 // (or its list); hints are what v and its elements should be.
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
 	n, ok := d.follow(n)
-	if r := tag.Get("reject"); !ok || r != "" {
-		d.check(ok, path, "%s", r) // the value is never read or repeated
+	if !ok {
+		return
+	} else if r := tag.Get("reject"); r != "" {
+		d.errorf(n.Line, path, "%s", r) // the value is never read or repeated
 		return
 	}
 	hint := append(hints, "")[0] // "" when there is none

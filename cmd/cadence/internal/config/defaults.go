@@ -100,21 +100,24 @@ func (c *Config) derive() {
 	if a, err := mail.ParseAddress(g.From); err == nil && !c.Has("digest.message_id_domain") {
 		g.MessageIDDomain = strings.ToLower(a.Address[strings.LastIndexByte(a.Address, '@')+1:])
 	}
-	if c.Google.Enabled = c.Has("google"); !c.Google.Enabled {
-		c.Google = Google{}
+	gg, m := &c.Google, &c.Microsoft
+	if gg.Enabled = c.Has("google"); !gg.Enabled {
+		*gg = Google{}
 	} else {
-		gg := &c.Google
 		gg.ServiceAccountKeyFile = cmp.Or(gg.ServiceAccountKeyFile, os.Getenv(EnvGoogleKeyFile))
 		gg.OAuthClientFile = cmp.Or(gg.OAuthClientFile, os.Getenv(EnvGoogleClientFile))
 		gg.TokenFile = cmp.Or(gg.TokenFile, os.Getenv(EnvGoogleTokenFile))
 	}
-	if c.Google.Directory.Enabled = c.Has("google.directory"); c.Google.CalendarList != nil {
-		c.Google.Calendars = "list"
+	gg.Directory.Enabled = c.Has("google.directory")
+	if m.Enabled = c.Has("microsoft"); !m.Enabled {
+		*m = Microsoft{}
 	}
-	if c.Microsoft.Enabled = c.Has("microsoft"); !c.Microsoft.Enabled {
-		c.Microsoft = Microsoft{}
+	m.Directory.Enabled = m.Directory.Enabled && c.Has("microsoft.directory")
+	// calendars: and mailboxes: written as lists.
+	if gg.CalendarList != nil {
+		gg.Calendars = "list"
 	}
-	if c.Microsoft.Directory.Enabled = c.Microsoft.Directory.Enabled && c.Has("microsoft.directory"); c.Microsoft.MailboxList != nil {
-		c.Microsoft.Mailboxes = "list"
+	if m.MailboxList != nil {
+		m.Mailboxes = "list"
 	}
 }
