@@ -2,229 +2,131 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/big"
+	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/cadence-dev/cadence/cadence"
 	"github.com/cadence-dev/cadence/calendar"
 )
 
-// decoder walks the YAML node tree against the schema below, so that every
-// problem carries its line and key path, all problems are collected, and an
-// unknown key is named with the closest known one. This is what
-// yaml.Decoder.KnownFields(true) does for structs, with positions and
-// suggestions for every problem rather than a first-error message.
+// decoder walks the YAML node tree into the tagged structs of config.go, as
+// yaml.Decoder.KnownFields(true) does, but collecting every problem with its
+// line and key path, and naming the closest key to an unknown one.
 type decoder struct {
-	file     string
+	*Config  // being decoded: its File, and lines, the key paths present -> line
 	problems []*Problem
-	lines    map[string]int  // key path -> line of its value, for keys present
-	bad      map[string]bool // key paths that already have a problem
-
-	// Alias expansion budget: anchors and aliases may not make the walk
-	// visit more than limit nodes beyond the document's own (an alias bomb
-	// would otherwise cost exponential time and memory).
+	later    []func()        // the tags' checks, run after validate's
+	bad      map[string]bool // key paths that have a problem
+	// Aliases may not make the walk visit more than limit nodes beyond the
+	// document's own (an alias bomb costs exponential time and memory).
 	expanded, limit int
 	aborted         bool
-	sizes           map[*yaml.Node]int
 }
 
 // size counts the nodes of the tree at n, not following aliases.
-func (d *decoder) size(n *yaml.Node) int {
-	if n == nil {
-		return 0
-	}
-	if s, ok := d.sizes[n]; ok {
-		return s
-	}
-	if d.sizes == nil {
-		d.sizes = map[*yaml.Node]int{}
-	}
+func size(n *yaml.Node) int {
 	s := 1
-	if n.Kind != yaml.AliasNode {
-		for _, c := range n.Content {
-			s += d.size(c)
-		}
+	for _, c := range n.Content {
+		s += size(c)
 	}
-	d.sizes[n] = s
 	return s
 }
 
 // follow resolves an alias, charging what it expands to against the budget.
 // It returns false once the budget is spent: the walk stops there.
 func (d *decoder) follow(n *yaml.Node) (*yaml.Node, bool) {
-	if d.aborted {
-		return nil, false
-	}
-	if n == nil || n.Kind != yaml.AliasNode {
-		return n, true
-	}
-	t := deref(n)
-	d.expanded += d.size(t)
-	if d.expanded > d.limit {
-		d.aborted = true
-		d.problems = append(d.problems, &Problem{File: d.file, Line: n.Line,
-			Msg: fmt.Sprintf("aliases expand the document beyond %d nodes (expected anchors and aliases used sparingly)", d.limit)})
-		return nil, false
-	}
-	return t, true
-}
-
-// errorf records a problem at key path, once per path.
-func (d *decoder) errorf(line int, path, format string, args ...any) {
-	d.add(&Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (d *decoder) add(p *Problem) {
-	if d.aborted {
-		return // what follows an alias bomb is noise
-	}
-	if p.Path != "" {
-		if d.bad[p.Path] {
-			return
+	if n.Kind == yaml.AliasNode && !d.aborted {
+		if d.expanded += size(deref(n)); d.expanded > d.limit {
+			d.aborted = true
+			d.problems = append(d.problems, &Problem{File: d.File, Line: n.Line,
+				Msg: fmt.Sprintf("aliases expand the document beyond %d nodes (expected anchors and aliases used sparingly)", d.limit)})
 		}
-		d.bad[p.Path] = true
 	}
-	d.problems = append(d.problems, p)
+	return deref(n), !d.aborted
 }
 
-// err joins the problems in file order (stable for one line).
+// errorf records a problem at key path, once per path (none after an alias bomb).
+func (d *decoder) errorf(line int, path, format string, args ...any) {
+	if !d.aborted && !d.bad[path] {
+		d.bad[path] = true
+		d.problems = append(d.problems, &Problem{File: d.File, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+// at records a problem at key path, on the line of the key or its closest enclosing one.
+func (d *decoder) at(path, format string, args ...any) { d.errorf(d.Line(path), path, format, args...) }
+
+// err returns the problems in file order (stable for one line), or nil.
 func (d *decoder) err() error {
 	if len(d.problems) == 0 {
 		return nil
 	}
-	sort.SliceStable(d.problems, func(i, j int) bool { return d.problems[i].Line < d.problems[j].Line })
-	errs := make([]error, len(d.problems))
-	for i, p := range d.problems {
-		errs[i] = p
-	}
-	return errors.Join(errs...)
+	slices.SortStableFunc(d.problems, func(a, b *Problem) int { return a.Line - b.Line })
+	return problems(d.problems)
 }
 
-// badUnder reports whether a problem was recorded at path or below it.
-func (d *decoder) badUnder(path string) bool {
-	for p := range d.bad {
-		if p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[") {
-			return true
-		}
-	}
-	return false
-}
-
-// line returns the line of the key at path or of its closest enclosing key.
-func (d *decoder) line(path string) int { return lineOf(d.lines, path) }
-
-func lineOf(lines map[string]int, path string) int {
-	for path != "" {
-		if l, ok := lines[path]; ok {
-			return l
-		}
-		path = parentPath(path)
-	}
-	return lines[""]
-}
-
-// parentPath strips the last ".key" or "[i]" of a key path.
-func parentPath(path string) string {
-	i := strings.LastIndexAny(path, ".[")
-	if i < 0 {
-		return ""
-	}
-	return path[:i]
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
+func join(path, key string) string { return strings.TrimPrefix(path+"."+key, ".") }
 
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 // syntaxLine extracts the line from yaml's "yaml: line N: msg" errors.
 var syntaxLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// parseYAML parses data into the root node of its single document. A nil
-// node means an empty document.
+// parserProblems are the messages of the YAML parser (not its scanner).
+var parserProblems = []string{"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content", "did not find expected '-' indicator",
+	"did not find expected key", "did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive"}
+
+// parseYAML returns the root node of data's single document (nil if empty).
 func parseYAML(data []byte, file string) (root *yaml.Node, err error) {
 	defer func() {
-		// The YAML library is not known to panic on bad input, but a
-		// configuration reader must not crash whatever it is given.
+		// A configuration reader must not crash whatever it is given.
 		if r := recover(); r != nil {
 			root, err = nil, &Problem{File: file, Msg: fmt.Sprintf("YAML syntax error: %v", r)}
 		}
 	}()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil // empty file: every key takes its default
-		}
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, nil
+	} else if err != nil {
 		return nil, syntaxProblem(err, file)
-	}
-	var next yaml.Node
-	if err := dec.Decode(&next); err == nil {
+	} else if err := dec.Decode(&next); err == nil {
 		return nil, &Problem{File: file, Line: next.Line, Msg: "a second YAML document (expected one document)"}
 	} else if !errors.Is(err, io.EOF) {
 		return nil, syntaxProblem(err, file)
-	}
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+	} else if len(doc.Content) == 0 {
 		return nil, nil
 	}
 	return doc.Content[0], nil
 }
 
 func syntaxProblem(err error, file string) *Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
+	msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 0
 	if m := syntaxLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		if parserProblems[msg] {
-			// The library counts lines from 0 for parser (not scanner)
-			// errors. The line is where the construct holding the
-			// problem starts, or the problem itself.
-			line++
+		if msg = m[2]; slices.Contains(parserProblems, msg) {
+			line++ // the library counts the lines of parser (not scanner) errors from 0
 		}
 	} else if !strings.Contains(msg, "anchor") && !strings.Contains(msg, "alias") {
-		// The library leaves out the line when it is the first one.
-		line = 1
+		line = 1 // the library leaves out the line when it is the first one
 	}
 	return &Problem{File: file, Line: line, Msg: "YAML syntax error: " + msg}
 }
 
-// parserProblems are the messages of go.yaml.in/yaml/v3's parser (as
-// opposed to its scanner), whose line numbers are 0-based.
-var parserProblems = map[string]bool{
-	"did not find expected <stream-start>":   true,
-	"did not find expected <document start>": true,
-	"found undefined tag handle":             true,
-	"did not find expected node content":     true,
-	"did not find expected '-' indicator":    true,
-	"did not find expected key":              true,
-	"did not find expected ',' or ']'":       true,
-	"did not find expected ',' or '}'":       true,
-	"found duplicate %YAML directive":        true,
-	"found incompatible YAML document":       true,
-	"found duplicate %TAG directive":         true,
-}
-
-// field is one key of a mapping in the schema.
-type field struct {
-	key    string
-	decode func(n *yaml.Node, path string)
-}
-
-// deref follows aliases (bounded: an alias chain cannot loop in a parsed
-// document, but stay safe).
+// deref follows aliases (bounded, to stay safe).
 func deref(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
 		n = n.Alias
@@ -232,493 +134,360 @@ func deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
-	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
+func isNull(n *yaml.Node) bool { return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
 
 // describe names what a node holds, for "got ..." messages.
 func describe(n *yaml.Node) string {
-	n = deref(n)
-	switch {
-	case n == nil:
-		return "nothing"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Kind != yaml.ScalarNode:
-		return "an unexpected YAML node"
-	}
-	v := n.Value
+	v := deref(n).Value
 	if len(v) > 40 {
 		v = v[:40] + "..."
 	}
-	switch n.Tag {
-	case "!!null":
+	switch n = deref(n); {
+	case n.Kind != yaml.ScalarNode:
+		return cmp.Or(map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}[n.Kind], "an unexpected YAML node")
+	case n.Tag == "!!null":
 		return "no value"
-	case "!!int", "!!float":
-		return "the number " + v
-	case "!!bool":
-		return "the boolean " + v
-	case "!!str":
-		if isURL(n.Value) {
-			return quote(n.Value)
-		}
+	case n.Tag == "!!int" || n.Tag == "!!float" || n.Tag == "!!bool":
+		return cmp.Or(map[string]string{"!!bool": "the boolean "}[n.Tag], "the number ") + v
+	case isURL(n.Value):
+		return quote(n.Value)
+	case n.Tag == "!!str":
 		return fmt.Sprintf("the string %q", v)
 	}
 	return quote(v)
 }
 
-// isURL reports whether a value looks like a URL.
 func isURL(s string) bool { return strings.Contains(s, "://") }
 
-// quote quotes a value for a problem, except a URL, which is shown as its
-// host only: a feed URL written in the wrong place still carries its
-// secret token.
+// quote quotes a value, except a URL, shown as its host only: a feed URL in
+// the wrong place still carries its secret token.
 func quote(s string) string {
-	if isURL(s) {
-		if h := calendar.URLHost(s); h != "" {
-			return "a URL (host " + h + ")"
-		}
-		return "a URL"
+	if !isURL(s) {
+		return fmt.Sprintf("%q", s)
+	} else if h := calendar.URLHost(s); h != "" {
+		return "a URL (host " + h + ")"
 	}
-	return fmt.Sprintf("%q", s)
+	return "a URL"
 }
 
-// mapping decodes a mapping node against fields. A null node is an empty
-// mapping (a section written with no keys). what describes the mapping for
-// type errors.
-func (d *decoder) mapping(n *yaml.Node, path string, fields []field) {
+// value decodes n into v at key path. tag is that of the field holding v
+// (or its list); hints are what v and its elements should be.
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
 	n, ok := d.follow(n)
 	if !ok {
 		return
-	}
-	if isNull(n) {
+	} else if r := tag.Get("reject"); r != "" {
+		d.errorf(n.Line, path, "%s", r) // the value is never read or repeated
 		return
 	}
-	if n.Kind != yaml.MappingNode {
-		d.errorf(n.Line, pathOrTop(path), "got %s (expected a mapping with keys %s)", describe(n), keyList(fields))
-		return
+	hint := append(hints, "")[0] // "" when there is none
+	for _, k := range []string{tag.Get("as"), v.Type().String(), v.Kind().String()} {
+		if s, ok := scalars[k]; ok {
+			d.scalar(n, v, path, tag, cmp.Or(hint, s.hint), s)
+			return
+		}
+	}
+	if v.Kind() == reflect.Struct {
+		d.mapping(n, v, path, hint)
+	} else {
+		d.list(n, v, path, tag, hints)
+	}
+}
+
+// mapping decodes a mapping node onto struct v: keys left out keep their
+// value. A null node is an empty mapping (a section written with no keys),
+// except for a list element, which has a hint.
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, hint string) {
+	t := cmp.Or(tagsOf[v.Type()], v.Type())
+	fields := slices.DeleteFunc(reflect.VisibleFields(t), func(f reflect.StructField) bool { return f.Tag.Get("yaml") == "" })
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = f.Tag.Get("yaml")
+	}
+	keys = slices.Compact(keys) // a key may name two fields, one after the other
+	if isNull(n) && hint != "" {
+		d.errorf(n.Line, path, "got no value (expected %s)", hint)
+	} else if !isNull(n) && n.Kind != yaml.MappingNode {
+		d.errorf(n.Line, cmp.Or(path, "top level"), "got %s (expected a mapping with keys %s)", describe(n), strings.Join(keys, ", "))
 	}
 	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := deref(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			d.errorf(k.Line, pathOrTop(path), "a key that is %s (expected one of %s)", describe(k), keyList(fields))
-			continue
-		}
-		var f *field
-		for j := range fields {
-			if fields[j].key == k.Value {
-				f = &fields[j]
-				break
+	for i := 0; !isNull(n) && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+		k, val := deref(n.Content[i]), n.Content[i+1]
+		j, child := slices.IndexFunc(fields, func(f reflect.StructField) bool { return f.Tag.Get("yaml") == k.Value }), join(path, k.Value)
+		switch first, dup := seen[k.Value]; {
+		case k.Kind != yaml.ScalarNode:
+			d.errorf(k.Line, cmp.Or(path, "top level"), "a key that is %s (expected one of %s)", describe(k), strings.Join(keys, ", "))
+		case j < 0 && !d.aborted: // each unknown key of a mapping is reported
+			hint, at := "expected one of "+strings.Join(keys, ", "), map[bool]string{true: " at top level"}[path == ""]
+			if s := suggest(k.Value, keys); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-		}
-		if f == nil {
-			d.unknownKey(k, path, fields)
-			continue
-		}
-		child := join(path, k.Value)
-		if first, dup := seen[k.Value]; dup {
+			d.problems = append(d.problems, &Problem{File: d.File, Line: k.Line, Path: path, Msg: fmt.Sprintf("unknown key %q%s (%s)", k.Value, at, hint)})
+		case j < 0:
+		case dup:
 			d.errorf(k.Line, child, "duplicate key (first at line %d)", first)
-			continue
+		default:
+			seen[k.Value], d.lines[child] = k.Line, deref(val).Line
+			// A key may name two fields: a word, or a list (google.calendars).
+			if j+1 < len(fields) && fields[j+1].Tag.Get("yaml") == k.Value && deref(val).Kind == yaml.SequenceNode {
+				j++
+			}
+			d.value(val, v.FieldByIndex(fields[j].Index), child, fields[j].Tag, strings.Split(fields[j].Tag.Get("hint"), "|"))
 		}
-		seen[k.Value] = k.Line
-		d.lines[child] = deref(v).Line
-		f.decode(v, child)
 	}
 }
 
-func pathOrTop(path string) string {
-	if path == "" {
-		return "top level"
-	}
-	return path
-}
-
-func (d *decoder) unknownKey(k *yaml.Node, path string, fields []field) {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.key
-	}
-	hint := "expected one of " + keyList(fields)
-	if s := suggest(k.Value, names); s != "" {
-		hint = fmt.Sprintf("did you mean %q?", s)
-	}
-	p := &Problem{File: d.file, Line: k.Line}
-	if path == "" {
-		p.Msg = fmt.Sprintf("unknown key %q at top level (%s)", k.Value, hint)
-	} else {
-		p.Path = path
-		p.Msg = fmt.Sprintf("unknown key %q (%s)", k.Value, hint)
-	}
-	// Several unknown keys in one mapping are each reported.
-	if !d.aborted {
-		d.problems = append(d.problems, p)
-	}
-}
-
-func keyList(fields []field) string {
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.key
-	}
-	return strings.Join(names, ", ")
-}
-
-// scalar returns the scalar node at n, or records a problem naming want.
-func (d *decoder) scalar(n *yaml.Node, path, want string) (*yaml.Node, bool) {
-	n, ok := d.follow(n)
-	if !ok {
-		return nil, false
-	}
-	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		line := d.line(path)
-		if n != nil && n.Line > 0 {
-			line = n.Line
-		}
-		d.errorf(line, path, "got %s (expected %s)", describe(n), want)
-		return nil, false
-	}
-	return n, true
-}
-
-func (d *decoder) str(n *yaml.Node, path, want string, out *string) {
-	if s, ok := d.scalar(n, path, want); ok {
-		if s.Value == "" {
-			d.errorf(s.Line, path, "empty (expected %s)", want)
-			return
-		}
-		*out = s.Value
-	}
-}
-
-func (d *decoder) duration(n *yaml.Node, path, want string, out *time.Duration) {
-	s, ok := d.scalar(n, path, want)
-	if !ok {
+// list decodes a sequence node into slice v (null is an empty list), or
+// array v. An element with a problem is left out, unless it is a mapping
+// (the indices of the elements after it stay those of the file).
+func (d *decoder) list(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, hints []string) {
+	before, elems := len(d.problems), reflect.MakeSlice(reflect.SliceOf(v.Type().Elem()), 0, len(n.Content))
+	if n.Kind != yaml.SequenceNode && !(isNull(n) && v.Kind() == reflect.Slice) {
+		d.errorf(n.Line, path, "got %s (expected %s)", describe(n), hints[0])
+		v.SetZero() // a bad value is no value, not the default
 		return
-	}
-	if s.Value == "" {
-		d.errorf(s.Line, path, "empty (expected %s)", want)
-		return
-	}
-	v, err := parseDuration(s.Value)
-	if err != nil {
-		d.errorf(s.Line, path, "invalid duration %q: %v (expected %s)", s.Value, err, want)
-		return
-	}
-	*out = v
-}
-
-func (d *decoder) instant(n *yaml.Node, path, want string, out *time.Time) {
-	s, ok := d.scalar(n, path, want)
-	if !ok {
-		return
-	}
-	t, err := time.Parse(time.RFC3339, s.Value)
-	if err != nil {
-		d.errorf(s.Line, path, "%q is not a time (expected %s)", s.Value, want)
-		return
-	}
-	*out = t
-}
-
-func (d *decoder) integer(n *yaml.Node, path, want string, out *int64) {
-	s, ok := d.scalar(n, path, want)
-	if !ok {
-		return
-	}
-	var v int64
-	if s.Tag != "!!int" || s.Decode(&v) != nil {
-		d.errorf(s.Line, path, "got %s (expected %s)", describe(s), want)
-		return
-	}
-	*out = v
-}
-
-func (d *decoder) boolean(n *yaml.Node, path string, out *bool) {
-	s, ok := d.scalar(n, path, "true or false")
-	if !ok {
-		return
-	}
-	if s.Tag != "!!bool" {
-		d.errorf(s.Line, path, "got %s (expected true or false)", describe(s))
-		return
-	}
-	*out = s.Value == "true" || s.Value == "True" || s.Value == "TRUE"
-}
-
-// list calls item for each element of a sequence node; null is an empty
-// list. It returns false when n is not a list.
-func (d *decoder) list(n *yaml.Node, path, want string, item func(i int, n *yaml.Node, path string)) bool {
-	n, ok := d.follow(n)
-	if !ok {
-		return false
-	}
-	if isNull(n) {
-		return true
-	}
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n.Line, path, "got %s (expected %s)", describe(n), want)
-		return false
 	}
 	for i, c := range n.Content {
-		if d.aborted {
-			break
-		}
-		p := index(path, i)
+		p, e, mark := index(path, i), reflect.New(v.Type().Elem()).Elem(), len(d.problems)
 		d.lines[p] = deref(c).Line
-		item(i, c, p)
-	}
-	return true
-}
-
-// strings decodes a list of non-empty strings; null is an empty list. want
-// describes the list, item one element.
-func (d *decoder) strings(n *yaml.Node, path, want, item string, out *[]string) {
-	list := []string{}
-	if !d.list(n, path, want, func(_ int, c *yaml.Node, p string) {
-		var s string
-		d.str(c, p, item, &s)
-		if s != "" {
-			list = append(list, s)
+		if def, ok := elemDefaults[e.Type()]; ok {
+			e.Set(reflect.ValueOf(def))
 		}
-	}) {
-		return
-	}
-	*out = list
-}
-
-func (d *decoder) zone(n *yaml.Node, path string, out **time.Location) {
-	const want = "an IANA time zone such as UTC or Europe/Berlin"
-	var name string
-	d.str(n, path, want, &name)
-	if name == "" {
-		return
-	}
-	if name == "Local" {
-		d.errorf(d.line(path), path, "%q depends on the machine cadence runs on (expected %s)", name, want)
-		return
-	}
-	loc, err := calendar.LoadLocation(name)
-	if err != nil {
-		if iana, ok := calendar.WindowsToIANA(name); ok {
-			// Outlook users know their zone by its Windows name.
-			d.errorf(d.line(path), path, "%q is a Windows zone name (expected its IANA name %q)", name, iana)
-			return
+		if d.value(c, e, p, tag, hints[1:]); len(d.problems) == mark || e.Kind() == reflect.Struct {
+			elems = reflect.Append(elems, e)
 		}
-		d.errorf(d.line(path), path, "unknown time zone %q (expected %s)", name, want)
-		return
 	}
-	*out = loc
-}
-
-// The schema. Later issues add google:, serve: and digest: here.
-
-func (d *decoder) config(root *yaml.Node, c *Config) {
-	if root != nil {
-		d.lines[""] = root.Line
-	}
-	d.limit = 4*d.size(root) + 1000
-	d.mapping(root, "", []field{
-		{"timezone", func(n *yaml.Node, p string) { d.zone(n, p, &c.Timezone) }},
-		{"directory", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"csv", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &c.Directory.CSV) }},
-				{"yaml", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &c.Directory.YAML) }},
-			})
-		}},
-		{"sources", func(n *yaml.Node, p string) { d.sources(n, p, &c.Sources) }},
-		{"classification", func(n *yaml.Node, p string) { d.classification(n, p, &c.Classification) }},
-		{"window", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &c.Window) }},
-		{"evaluate_at", func(n *yaml.Node, p string) {
-			d.instant(n, p, "an RFC 3339 time such as 2026-11-23T09:00:00Z", &c.EvaluateAt)
-		}},
-		{"google", func(n *yaml.Node, p string) { d.google(n, p, &c.Google) }},
-		{"microsoft", func(n *yaml.Node, p string) { d.microsoft(n, p, &c.Microsoft) }},
-		{"serve", func(n *yaml.Node, p string) { d.serve(n, p, &c.Serve) }},
-		{"digest", func(n *yaml.Node, p string) { d.digest(n, p, &c.Digest) }},
-		{"metrics", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"per_pair", func(n *yaml.Node, p string) { d.boolean(n, p, &c.Metrics.PerPair) }},
-				{"identity", func(n *yaml.Node, p string) { d.str(n, p, "email, id or hash", &c.Metrics.Identity) }},
-				{"hash_salt_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &c.Metrics.HashSaltFile) }},
-			})
-		}},
-		{"policies", func(n *yaml.Node, p string) {
-			c.Policies = []cadence.Rule{}
-			d.list(n, p, "a list of rules", func(_ int, n *yaml.Node, p string) {
-				c.Policies = append(c.Policies, d.rule(n, p))
-			})
-		}},
-	})
-}
-
-func (d *decoder) serve(n *yaml.Node, path string, s *Serve) {
-	d.mapping(n, path, []field{
-		{"listen_address", func(n *yaml.Node, p string) { d.str(n, p, "a host:port such as :9816", &s.ListenAddress) }},
-		{"web_config_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.WebConfigFile) }},
-		{"state_path", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.StatePath) }},
-		{"sync_every", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 15m", &s.SyncEvery) }},
-		{"evaluate_every", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 5m", &s.EvaluateEvery) }},
-		{"first_evaluation_timeout", func(n *yaml.Node, p string) {
-			d.duration(n, p, "a duration such as 2m", &s.FirstEvaluationTimeout)
-		}},
-		{"shutdown_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.ShutdownTimeout) }},
-		{"read_header_timeout", func(n *yaml.Node, p string) {
-			d.duration(n, p, "a duration such as 10s", &s.ReadHeaderTimeout)
-		}},
-		{"read_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 60s", &s.ReadTimeout) }},
-		{"write_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 60s", &s.WriteTimeout) }},
-		{"idle_timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 2m", &s.IdleTimeout) }},
-		{"max_connections", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 1 such as 512", &v)
-			s.MaxConnections = clampInt(v)
-		}},
-		{"enable_reload", func(n *yaml.Node, p string) { d.boolean(n, p, &s.EnableReload) }},
-		{"page", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"enabled", func(n *yaml.Node, p string) { d.boolean(n, p, &s.Page.Enabled) }},
-				{"listen_address", func(n *yaml.Node, p string) {
-					d.str(n, p, "a host:port such as 127.0.0.1:9817", &s.Page.ListenAddress)
-				}},
-				{"web_config_file", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &s.Page.WebConfigFile) }},
-			})
-		}},
-	})
-}
-
-func (d *decoder) sources(n *yaml.Node, path string, s *Sources) {
-	d.mapping(n, path, []field{
-		{"http", func(n *yaml.Node, p string) {
-			d.mapping(n, p, []field{
-				{"timeout", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 30s", &s.HTTP.Timeout) }},
-				{"max_bytes", func(n *yaml.Node, p string) {
-					d.integer(n, p, "a number of bytes such as 20971520", &s.HTTP.MaxBytes)
-				}},
-				{"redirect_hosts", func(n *yaml.Node, p string) {
-					d.strings(n, p, "a list of host names", "a host name such as calendar.example.com", &s.HTTP.RedirectHosts)
-				}},
-			})
-		}},
-		{"limits", func(n *yaml.Node, p string) {
-			l := &s.Limits
-			d.mapping(n, p, []field{
-				{"series_occurrences", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 10000", &l.SeriesOccurrences) }},
-				{"feed_occurrences", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 100000", &l.FeedOccurrences) }},
-				{"evaluation_occurrences", func(n *yaml.Node, p string) {
-					d.integer(n, p, "a count such as 5000000", &l.EvaluationOccurrences)
-				}},
-				{"zone_transitions", func(n *yaml.Node, p string) { d.integer(n, p, "a count such as 50000", &l.ZoneTransitions) }},
-				{"parse_time", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 10s", &l.ParseTime) }},
-			})
-		}},
-		{"ics", func(n *yaml.Node, p string) {
-			d.list(n, p, "a list of feeds", func(_ int, n *yaml.Node, p string) {
-				src := ICS{Line: deref(n).Line}
-				if isNull(deref(n)) {
-					d.errorf(src.Line, p, "got no value (expected a feed with name, owner, and path or url)")
-				}
-				d.mapping(n, p, []field{
-					{"name", func(n *yaml.Node, p string) { d.str(n, p, "a name such as ana", &src.Name) }},
-					{"owner", func(n *yaml.Node, p string) {
-						d.str(n, p, "an email", &src.Owner)
-					}},
-					{"path", func(n *yaml.Node, p string) { d.str(n, p, "a file path", &src.Path) }},
-					{"url", func(n *yaml.Node, p string) { d.str(n, p, "an http(s) URL", &src.URL) }},
-					{"timezone", func(n *yaml.Node, p string) { d.zone(n, p, &src.Zone) }},
-				})
-				s.ICS = append(s.ICS, src)
-			})
-		}},
-	})
-}
-
-func (d *decoder) classification(n *yaml.Node, path string, c *Classification) {
-	d.mapping(n, path, []field{
-		{"ignored_attendees", func(n *yaml.Node, p string) {
-			d.strings(n, p, "a list of email globs", "an email glob such as *@otter.ai", &c.IgnoredAttendees)
-		}},
-		{"out_of_office_titles", func(n *yaml.Node, p string) {
-			d.strings(n, p, "a list of title patterns", "a title pattern such as \"OOO *\"", &c.OOOTitles)
-		}},
-		{"title_hints", func(n *yaml.Node, p string) {
-			d.strings(n, p, "a list of title patterns", "a title pattern such as \"{a} / {b}\"", &c.TitleHints)
-		}},
-		{"max_duration", func(n *yaml.Node, p string) {
-			d.duration(n, p, "a duration such as 120m", &c.MaxDuration)
-		}},
-		{"skip_levels", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 2", &v)
-			c.SkipLevels = clampInt(v)
-		}},
-	})
-}
-
-func (d *decoder) rule(n *yaml.Node, path string) cadence.Rule {
-	var r cadence.Rule
-	d.mapping(n, path, []field{
-		{"name", func(n *yaml.Node, p string) { d.str(n, p, "a rule name such as direct", &r.Name) }},
-		{"match", func(n *yaml.Node, p string) { d.match(n, p, &r.Match) }},
-		{"every", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 14d", &r.Every) }},
-		{"grace", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 3d", &r.Grace) }},
-		{"min_duration", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 20m", &r.MinDuration) }},
-		{"required", func(n *yaml.Node, p string) { d.boolean(n, p, &r.Required) }},
-		{"max_consecutive_cancellations", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 0", &v)
-			r.MaxConsecutiveCancellations = clampInt(v)
-		}},
-	})
-	return r
-}
-
-func (d *decoder) match(n *yaml.Node, path string, m *cadence.Match) {
-	d.mapping(n, path, []field{
-		{"kind", func(n *yaml.Node, p string) {
-			var kinds []string
-			d.strings(n, p, "a list of kinds such as [direct, skip]", "a kind: direct, skip or peer", &kinds)
-			m.Kinds = []cadence.Kind{}
-			for _, k := range kinds {
-				m.Kinds = append(m.Kinds, cadence.Kind(k))
-			}
-		}},
-		{"tenure_under", func(n *yaml.Node, p string) { d.duration(n, p, "a duration such as 90d", &m.TenureUnder) }},
-		{"reports_over", func(n *yaml.Node, p string) {
-			var v int64
-			d.integer(n, p, "an integer >= 0", &v)
-			m.ReportsOver = clampInt(v)
-		}},
-		{"pairs", func(n *yaml.Node, p string) {
-			m.Pairs = [][2]string{}
-			d.list(n, p, "a list of pairs such as [[ana@example.com, bo@example.com]]", func(_ int, n *yaml.Node, p string) {
-				var two []string
-				before := len(d.problems)
-				d.strings(n, p, "a pair of emails such as [ana@example.com, bo@example.com]", "an email", &two)
-				if len(d.problems) > before {
-					return
-				}
-				if len(two) != 2 {
-					d.errorf(d.line(p), p, "has %d email(s) (expected a pair of 2 emails)", len(two))
-					return
-				}
-				m.Pairs = append(m.Pairs, [2]string{two[0], two[1]})
-			})
-		}},
-	})
-}
-
-// clampInt keeps out-of-range YAML integers out-of-range (validation rejects
-// them) rather than wrapping around on 32-bit platforms.
-func clampInt(v int64) int {
-	const maxInt = int64(^uint(0) >> 1)
 	switch {
-	case v > maxInt:
-		return int(maxInt)
-	case v < -maxInt-1:
-		return int(-maxInt - 1)
+	case v.Kind() == reflect.Slice:
+		v.Set(elems)
+		if msg := tag.Get("nonempty"); msg != "" && elems.Len() == 0 && len(d.problems) == before {
+			d.later = append(d.later, func() { d.at(path, "%s", msg) })
+		}
+	case elems.Len() == v.Len():
+		reflect.Copy(v, elems)
+	case len(d.problems) == before: // the pairs of match.pairs are the only arrays
+		d.at(path, "has %d email(s) (expected a pair of %d emails)", elems.Len(), v.Len())
 	}
-	return int(v)
+}
+
+// scalar decodes a scalar node into v, then queues the tag's checks of it.
+func (d *decoder) scalar(n *yaml.Node, v reflect.Value, path string, tag reflect.StructTag, want string, s scalarType) {
+	x, msg := any(nil), ""
+	switch {
+	case n.Kind != yaml.ScalarNode || n.Tag == "!!null" || s.tag != "" && n.Tag != s.tag && n.Value != "":
+		msg = fmt.Sprintf("got %s (expected %s)", describe(n), want)
+	case n.Value == "":
+		msg = fmt.Sprintf("empty (expected %s)", want)
+	default:
+		x, msg = s.parse(n, want)
+	}
+	if msg != "" {
+		d.errorf(n.Line, path, "%s", msg)
+		v.SetZero() // a bad value is no value, not the default
+		return
+	}
+	if i, ok := x.(int64); ok && v.Kind() == reflect.Int {
+		x = min(max(i, math.MinInt), math.MaxInt) // out of range on 32-bit platforms, not wrapped around
+	}
+	v.Set(reflect.ValueOf(x).Convert(v.Type()))
+	later := func(format string, args ...any) {
+		d.later = append(d.later, func() { d.errorf(n.Line, path, format, args...) })
+	}
+	if bounds, format, ok := strings.Cut(tag.Get("check"), " "); ok {
+		lo, hi, _ := strings.Cut(bounds, "..")
+		l, errL := strconv.ParseInt(lo, 10, 64)
+		h, errH := strconv.ParseInt(hi, 10, 64)
+		if i, shown := v.Int(), any(v.Int()); errL == nil && i < l || errH == nil && i > h {
+			if v.Type() == reflect.TypeFor[time.Duration]() {
+				shown = fmtDuration(time.Duration(i))
+			}
+			later(format, shown)
+		}
+	}
+	if words, format, ok := strings.Cut(tag.Get("oneof"), "|"); ok && !slices.Contains(strings.Fields(words), v.String()) {
+		list := strings.Fields(words)
+		expect := "expected " + strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
+		if sg := suggest(v.String(), list); sg != "" {
+			expect = fmt.Sprintf("did you mean %q? %s", sg, expect)
+		}
+		later(format+" (%s)", v.String(), expect)
+	}
+}
+
+// A scalarType parses the values of a type: the value, or a problem naming want.
+type scalarType struct {
+	tag   string // the YAML tag a value must have, if any
+	hint  string // what is wanted when the field's tag has no hint
+	parse func(n *yaml.Node, want string) (any, string)
+}
+
+// unless returns format and args formatted, unless ok.
+func unless(ok bool, format string, args ...any) string {
+	if ok {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+var integer = scalarType{tag: "!!int", parse: func(n *yaml.Node, want string) (any, string) {
+	var i int64
+	err := n.Decode(&i)
+	return i, unless(err == nil, "got %s (expected %s)", describe(n), want)
+}}
+
+var scalars = map[string]scalarType{
+	"string": {parse: func(n *yaml.Node, _ string) (any, string) { return n.Value, "" }},
+	"int":    integer,
+	"int64":  integer,
+	"bool":   {"!!bool", "true or false", func(n *yaml.Node, _ string) (any, string) { return strings.EqualFold(n.Value, "true"), "" }},
+	"time.Duration": {parse: func(n *yaml.Node, want string) (any, string) {
+		v, err := parseDuration(n.Value)
+		return v, unless(err == nil, "invalid duration %q: %v (expected %s)", n.Value, err, want)
+	}},
+	"time.Time": {parse: func(n *yaml.Node, want string) (any, string) {
+		t, err := time.Parse(time.RFC3339, n.Value)
+		return t, unless(err == nil, "%q is not a time (expected %s)", n.Value, want)
+	}},
+	"timeofday": {parse: func(n *yaml.Node, want string) (any, string) {
+		t, err := time.Parse("15:04", n.Value)
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, unless(err == nil, "%q is not a time of day (expected %s, 24-hour HH:MM)", n.Value, want)
+	}},
+	"*time.Location": {"", "an IANA time zone such as UTC or Europe/Berlin", func(n *yaml.Node, want string) (any, string) {
+		loc, err := calendar.LoadLocation(n.Value)
+		switch iana, windows := calendar.WindowsToIANA(n.Value); {
+		case n.Value == "Local":
+			return nil, fmt.Sprintf("%q depends on the machine cadence runs on (expected %s)", n.Value, want)
+		case err != nil && windows: // Outlook users know their zone by its Windows name.
+			return nil, fmt.Sprintf("%q is a Windows zone name (expected its IANA name %q)", n.Value, iana)
+		}
+		return loc, unless(err == nil, "unknown time zone %q (expected %s)", n.Value, want)
+	}},
+	"time.Weekday": {parse: func(n *yaml.Node, want string) (any, string) {
+		names := []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"}
+		i, sg := slices.Index(names, strings.ToLower(n.Value)), suggest(strings.ToLower(n.Value), names)
+		if i < 0 && sg != "" {
+			return nil, fmt.Sprintf("%q is not a weekday (did you mean %q?)", n.Value, sg)
+		}
+		return time.Weekday(i), unless(i >= 0, "%q is not a weekday (expected %s)", n.Value, want)
+	}},
+}
+
+// suggest returns the known key closest to key, or "" when none is likely
+// misspelt: case, '-' and '_' aside, about one edit per three letters.
+func suggest(key string, known []string) string {
+	norm := strings.NewReplacer("_", "", "-", "", " ", "")
+	k, best, bestDist := norm.Replace(strings.ToLower(key)), "", 0
+	for _, name := range known {
+		n := norm.Replace(strings.ToLower(name))
+		d, limit := distance(k, n), min(max(len(n)/3, 1), 3)
+		if k+"s" == n || strings.HasSuffix(k, "y") && strings.TrimSuffix(k, "y")+"ies" == n || // "policy" -> "policies"
+			len(n) >= 4 && len(k) > len(n) && strings.HasPrefix(k, n) { // "grace_period" -> "grace"
+			d = min(d, limit)
+		}
+		if d <= limit && (best == "" || d < bestDist) {
+			best, bestDist = name, d
+		}
+	}
+	return best
+}
+
+// distance is the optimal string alignment distance between a and b.
+func distance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 30 // not a misspelling of any key; keep the cost bounded
+	}
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+min(1, int(a[i-1]^b[j-1])))
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// ParseDuration parses a duration in Go syntax (300ms, 90m, 2h30m) extended
+// with days ("d", 24h) and weeks ("w", 7d): "7d", "2w", "1d12h", "1.5d".
+// Days and weeks are fixed lengths of 24 and 168 hours. A sign is allowed
+// (Go syntax); callers decide whether negative values are acceptable.
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := parseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("config: invalid duration %q: %s", s, err)
+	}
+	return d, nil
+}
+
+// durationToken is a number and its unit.
+var durationToken = regexp.MustCompile(`^([0-9.]*)([^0-9.]*)`)
+
+var units = map[string]int64{"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9, "d": 86400e9, "w": 604800e9}
+
+// parseDuration is ParseDuration, its errors without "config: invalid duration".
+func parseDuration(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, errors.New("empty")
+	}
+	neg := s[0] == '-'
+	if neg || s[0] == '+' {
+		s = s[1:]
+	}
+	switch {
+	case strings.ContainsAny(s, " \t"):
+		return 0, errors.New("has a space")
+	case s == "0":
+		return 0, nil
+	case s == "":
+		return 0, errors.New("no number")
+	}
+	total, max := new(big.Rat), new(big.Rat).SetInt64(math.MaxInt64) // in nanoseconds, exact
+	for s != "" {
+		m := durationToken.FindStringSubmatch(s)
+		num, unit, n := m[1], m[2], new(big.Rat)
+		if _, ok := n.SetString(num); !ok || strings.Count(num, ".") > 1 {
+			return 0, fmt.Errorf("expected a number at %q", s)
+		}
+		switch s = s[len(m[0]):]; {
+		case unit == "":
+			return 0, fmt.Errorf("missing unit after %s, one of ns us ms s m h d w", num)
+		case units[unit] == 0:
+			return 0, fmt.Errorf("unknown unit %q, not one of ns us ms s m h d w", unit)
+		}
+		// A whole number out of range is reported at once, a fraction at the end.
+		if total.Add(total, n.Mul(n, new(big.Rat).SetInt64(units[unit]))).Cmp(max) > 0 && !strings.Contains(num, ".") {
+			return 0, errors.New("out of range")
+		}
+	}
+	if total.Cmp(max) > 0 {
+		return 0, errors.New("out of range")
+	}
+	// Round to the nearest nanosecond, halves away from zero.
+	ns := new(big.Int).Add(new(big.Int).Lsh(total.Num(), 1), total.Denom())
+	d := time.Duration(ns.Quo(ns, new(big.Int).Lsh(total.Denom(), 1)).Int64())
+	if neg {
+		d = -d
+	}
+	return d, nil
+}
+
+// fmtDuration prints d the way the configuration writes it: whole days as
+// "7d", otherwise Go syntax.
+func fmtDuration(d time.Duration) string {
+	if d != 0 && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	s := d.String()
+	for _, zero := range []string{"m0s", "h0m"} {
+		if strings.HasSuffix(s, zero) {
+			s = s[:len(s)-2]
+		}
+	}
+	return s
 }
