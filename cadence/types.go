@@ -94,7 +94,7 @@ type Options struct {
 	Window      time.Duration // look-back window, default 90 days
 	MaxDuration time.Duration // inclusive, default 120m
 	SkipLevels  int           // 2 = manager's manager only (default)
-	// IgnoredAttendees are globs (path.Match syntax, case-insensitive) of
+	// IgnoredAttendees are globs (CheckGlob syntax, case-insensitive) of
 	// addresses that are not participants (note-taker bots).
 	IgnoredAttendees []string
 	// OOOPatterns match a whole title case-insensitively, or as a glob when

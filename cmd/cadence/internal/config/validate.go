@@ -3,10 +3,10 @@ package config
 import (
 	"cmp"
 	"fmt"
+	"github.com/cadence-dev/cadence/cadence"
 	"net"
 	"net/mail"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -115,12 +115,12 @@ func validate(d *decoder, c *Config) {
 	}
 	cl := c.Classification
 	for i, g := range cl.IgnoredAttendees {
-		_, err := path.Match(strings.ToLower(g), "")
-		d.check(err != nil, index("classification.ignored_attendees", i), "bad glob %q: %v (expected path.Match syntax such as *@otter.ai)", g, err)
+		err := cadence.CheckGlob(g) // the syntax the matcher reads
+		d.check(err != nil, index("classification.ignored_attendees", i), "bad glob %q: %v (expected a glob such as *@otter.ai: * any run, ? one character, [a-z] a class, \\ quotes)", g, err)
 	}
 	for i, t := range cl.OOOTitles {
-		_, err := path.Match(strings.ToLower(t), "")
-		d.check(err != nil && strings.ContainsAny(t, "*?["), index("classification.out_of_office_titles", i), "bad glob %q: %v (expected a title or a glob such as \"OOO *\")", t, err)
+		err := cadence.CheckGlob(t)
+		d.check(err != nil, index("classification.out_of_office_titles", i), "bad glob %q: %v (expected a title or a glob such as \"OOO *\")", t, err)
 	}
 	for i, h := range cl.TitleHints {
 		d.check(checkHint(h) != "", index("classification.title_hints", i), "%s", checkHint(h))
