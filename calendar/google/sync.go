@@ -75,7 +75,7 @@ type Config struct {
 	// Registerer receives the operational metrics (nil = not registered).
 	Registerer prometheus.Registerer
 	// SyncDuration, when set, is the cadence_source_sync_duration_seconds
-	// histogram (label "source") the caller already registered; the
+	// gauge (label "source") the caller already registered; the
 	// daemon shares it between all its sources.
 	SyncDuration *prometheus.GaugeVec
 	// HTTPClient returns the authorized client for a calendar (a
