@@ -28,7 +28,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		sources: make(map[string]bool),
 		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "cadence_source_errors_total", Help: "Failed source syncs, and sources over a limit, by reason (fetch, timeout, http_status, too_large, parse, budget, quarantined, store, google).",
+			Name: "cadence_source_errors_total", Help: "Failed source syncs, and sources over a limit, by reason (fetch, timeout, http_status, too_large, parse, budget, quarantined, store, google, microsoft).",
 		}, []string{"source", "reason"}),
 		// A gauge per source, as node_exporter's per-collector duration:
 		// a histogram per source is 14 series each (140k at 10k sources).
