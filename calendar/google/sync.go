@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cadence-dev/cadence/calendar/internal/apimetrics"
 	gax "github.com/googleapis/gax-go/v2"
 	"net/http"
 	"net/url"
@@ -176,7 +177,7 @@ type Syncer struct {
 	store   StateStore
 	clock   Clock
 	limiter *limiter
-	metrics *metrics
+	metrics *apimetrics.Metrics
 	// locks serializes syncs of the same calendar.
 	mu    sync.Mutex
 	locks calendar.Locks // one sync of a calendar at a time
@@ -267,7 +268,7 @@ func (s *Syncer) Sync(ctx context.Context, cal Calendar) Result {
 	res := Result{Calendar: cal}
 	res.Err = s.sync(ctx, cal, &res)
 	res.Duration = s.clock.Now().Sub(start)
-	s.metrics.duration.WithLabelValues(cal.Name).Set(res.Duration.Seconds())
+	s.metrics.Duration.WithLabelValues(cal.Name).Set(res.Duration.Seconds())
 	return res
 }
 
@@ -651,7 +652,7 @@ func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, reque
 	bo := s.newBackoff()
 	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
 		if attempt > 0 {
-			s.metrics.retries.WithLabelValues(method).Inc()
+			s.metrics.Retries.WithLabelValues(method).Inc()
 			if err := s.clock.Sleep(ctx, max(bo.Pause(), min(retryAfter, s.cfg.MaxBackoff))); err != nil {
 				return zero, fmt.Errorf("%w (after %d attempts; last error: %v)", err, attempt, last)
 			}
@@ -663,7 +664,7 @@ func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, reque
 		out, err := f(rctx)
 		cancel()
 		*requests++
-		s.metrics.requests.WithLabelValues(method, code(err)).Inc()
+		s.metrics.Requests.WithLabelValues(method, code(err)).Inc()
 		if err == nil {
 			return out, nil
 		}

@@ -142,14 +142,14 @@ func (s *Syncer) get(ctx context.Context, r request, requests *int, out any) err
 			if retryAfter > s.cfg.MaxRetryAfter {
 				return fmt.Errorf("%s %s: the server asks to wait %v, more than max retry-after %v: %w", r.method, redact(r.url), retryAfter, s.cfg.MaxRetryAfter, last)
 			}
-			s.metrics.retries.WithLabelValues(r.method).Inc()
+			s.metrics.Retries.WithLabelValues(r.method).Inc()
 			if err := s.clock.Sleep(ctx, max(bo.Pause(), retryAfter)); err != nil {
 				return fmt.Errorf("%w (after %d attempts; last error: %v)", err, attempt, last)
 			}
 		}
 		err := s.once(ctx, r, out)
 		*requests++
-		s.metrics.requests.WithLabelValues(r.method, code(err)).Inc()
+		s.metrics.Requests.WithLabelValues(r.method, code(err)).Inc()
 		if err == nil {
 			return nil
 		}

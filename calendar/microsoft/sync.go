@@ -35,6 +35,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cadence-dev/cadence/calendar/internal/apimetrics"
 	"maps"
 	"net/http"
 	"net/url"
@@ -171,7 +172,7 @@ type Syncer struct {
 	store    StateStore
 	clock    Clock
 	limiter  *limiter
-	metrics  *metrics
+	metrics  *apimetrics.Metrics
 
 	mu    sync.Mutex
 	locks calendar.Locks // one sync of a calendar at a time
@@ -310,7 +311,7 @@ func (s *Syncer) Sync(ctx context.Context, m Mailbox) Result {
 	res := Result{Mailbox: m}
 	res.Err = s.sync(ctx, m, &res)
 	res.Duration = s.clock.Now().Sub(start)
-	s.metrics.duration.WithLabelValues(m.Name).Set(res.Duration.Seconds())
+	s.metrics.Duration.WithLabelValues(m.Name).Set(res.Duration.Seconds())
 	return res
 }
 
