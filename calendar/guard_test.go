@@ -16,7 +16,7 @@ import (
 )
 
 // secretToken is in the path, the query and the user info of every feed
-// URL of TestFetchErrorsNeverShowTheURL.
+// URL of TestHostileFetchErrorsNeverShowTheURL.
 const secretToken = "tok3n-5f1d2c9a"
 
 // secretURL is a feed URL with the token everywhere a secret can be:
@@ -42,10 +42,10 @@ func assertNoSecret(t *testing.T, what string, err error) {
 	}
 }
 
-// TestFetchErrorsNeverShowTheURL: every way a fetch of a URL feed can fail
+// TestHostileFetchErrorsNeverShowTheURL: every way a fetch of a URL feed can fail
 // names the feed and its host, and nothing of the URL's path, query or user
 // info — also where Go's own errors would quote it.
-func TestFetchErrorsNeverShowTheURL(t *testing.T) {
+func TestHostileFetchErrorsNeverShowTheURL(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.Split(r.URL.Path, "/")
 		if len(parts) < 3 {
@@ -176,11 +176,11 @@ func (rs *redirectServer) port() string {
 	return p
 }
 
-// TestFetchRedirectRules: redirects stay on the feed's host unless the
+// TestHostileFetchRedirectRules: redirects stay on the feed's host unless the
 // host is allowed, carry no Referer, stop after MaxRedirects, and never
 // reach a non-public address from a public feed — checked at dial time, on
 // the address the name resolved to.
-func TestFetchRedirectRules(t *testing.T) {
+func TestHostileFetchRedirectRules(t *testing.T) {
 	ctx := context.Background()
 	rs := newRedirectServer(t, "")
 	port := rs.port()
@@ -236,11 +236,11 @@ func TestFetchRedirectRules(t *testing.T) {
 	}
 }
 
-// TestFetchRedirectToPrivateAddress: a feed on a public address (here
+// TestHostileFetchRedirectToPrivateAddress: a feed on a public address (here
 // 127.0.0.2, declared public for the test) is never redirected to a
 // non-public one — neither by name (localhost resolves to 127.0.0.1 when
 // dialled) nor by an address in the URL — even when the host is allowed.
-func TestFetchRedirectToPrivateAddress(t *testing.T) {
+func TestHostileFetchRedirectToPrivateAddress(t *testing.T) {
 	public := netip.MustParseAddr("127.0.0.2")
 	isPublic = func(a netip.Addr) bool { return a.Unmap() == public }
 	defer func() { isPublic = publicAddr }()

@@ -41,10 +41,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// feedToken is the secret of every feed URL of TestFeedURLSecretsNeverShown.
+// feedToken is the secret of every feed URL of TestHostileFeedURLSecretsNeverShown.
 const feedToken = "s3cr3t-e2e-4b7d1f"
 
-// TestFeedURLSecretsNeverShown runs the daemon on URL feeds whose URLs
+// TestHostileFeedURLSecretsNeverShown runs the daemon on URL feeds whose URLs
 // carry a secret token in the user info, the path (as Google's and
 // Outlook's do) and the query, one feed for each way a fetch fails (HTTP
 // 404 and 500, too large, not a calendar, a redirect to another host, a
@@ -54,7 +54,7 @@ const feedToken = "s3cr3t-e2e-4b7d1f"
 // one-shot commands' output (report as JSON, text and markdown, events,
 // check-config) nor the state files. Each failure still names its feed
 // and host.
-func TestFeedURLSecretsNeverShown(t *testing.T) {
+func TestHostileFeedURLSecretsNeverShown(t *testing.T) {
 	root, _ := filepath.Abs("../../../..")
 	anaICS, err := os.ReadFile(filepath.Join(root, "examples/org/feeds/ana.ics"))
 	if err != nil {
