@@ -22,9 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cadence-dev/cadence/calendar/internal/apimetrics"
+	"github.com/cadence-dev/cadence/calendar/internal/httperr"
 	gax "github.com/googleapis/gax-go/v2"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -671,7 +671,7 @@ func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, reque
 		if ctx.Err() != nil {
 			return zero, ctx.Err()
 		}
-		err = transportError(err, s.cfg.RequestTimeout)
+		err = httperr.Transport(err, s.cfg.RequestTimeout)
 		last = err
 		ok, after := retryable(err)
 		if !ok {
@@ -686,22 +686,4 @@ func call[T any](ctx context.Context, s *Syncer, quotaUser, method string, reque
 // backoff with full jitter, from BaseBackoff up to MaxBackoff.
 func (s *Syncer) newBackoff() gax.Backoff {
 	return gax.Backoff{Initial: s.cfg.BaseBackoff, Max: s.cfg.MaxBackoff, Multiplier: 2}
-}
-
-// transportError rewrites errors without an HTTP answer: a URL error
-// loses its query string (sync and page tokens stay out of messages), and
-// a per-request deadline says so.
-func transportError(err error, timeout time.Duration) error {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		u := "request"
-		if p, perr := url.Parse(uerr.URL); perr == nil {
-			u = p.Scheme + "://" + p.Host + p.Path
-		}
-		err = fmt.Errorf("%s %s: %w", uerr.Op, u, uerr.Err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within the request timeout (%v): %w", timeout, err)
-	}
-	return err
 }

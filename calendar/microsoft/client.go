@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cadence-dev/cadence/calendar/internal/httperr"
 	gax "github.com/googleapis/gax-go/v2"
 	"io"
 	"net/http"
@@ -111,15 +112,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// redact is a URL without its query and fragment, for messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "request"
-	}
-	return u.Scheme + "://" + u.Host + u.Path
-}
-
 // request describes one GET.
 type request struct {
 	mailbox string // limiter key ("" for the directory)
@@ -140,7 +132,7 @@ func (s *Syncer) get(ctx context.Context, r request, requests *int, out any) err
 	for attempt := 0; attempt < s.cfg.MaxAttempts; attempt++ {
 		if attempt > 0 {
 			if retryAfter > s.cfg.MaxRetryAfter {
-				return fmt.Errorf("%s %s: the server asks to wait %v, more than max retry-after %v: %w", r.method, redact(r.url), retryAfter, s.cfg.MaxRetryAfter, last)
+				return fmt.Errorf("%s %s: the server asks to wait %v, more than max retry-after %v: %w", r.method, httperr.Redact(r.url), retryAfter, s.cfg.MaxRetryAfter, last)
 			}
 			s.metrics.Retries.WithLabelValues(r.method).Inc()
 			if err := s.clock.Sleep(ctx, max(bo.Pause(), retryAfter)); err != nil {
@@ -179,7 +171,7 @@ func (s *Syncer) once(ctx context.Context, r request, out any) error {
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, r.url, nil)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", r.method, redact(r.url), err)
+		return fmt.Errorf("%s %s: %w", r.method, httperr.Redact(r.url), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Add("Prefer", `outlook.timezone="UTC"`)
@@ -204,10 +196,10 @@ func (s *Syncer) once(ctx context.Context, r request, out any) error {
 		return ae
 	}
 	if len(body) > maxBody {
-		return fmt.Errorf("%s %s: answer larger than %d MiB", r.method, redact(r.url), maxBody>>20)
+		return fmt.Errorf("%s %s: answer larger than %d MiB", r.method, httperr.Redact(r.url), maxBody>>20)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", r.method, redact(r.url), err)
+		return fmt.Errorf("%s %s: decode answer: %w", r.method, httperr.Redact(r.url), err)
 	}
 	return nil
 }
@@ -217,15 +209,10 @@ func (s *Syncer) once(ctx context.Context, r request, out any) error {
 // and a per-request deadline says so.
 func transportError(err error, r request, timeout time.Duration) error {
 	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		err = fmt.Errorf("%s %s: %w", uerr.Op, redact(uerr.URL), uerr.Err)
-	} else {
-		err = fmt.Errorf("%s %s: %w", r.method, redact(r.url), err)
+	if !errors.As(err, &uerr) {
+		err = fmt.Errorf("%s %s: %w", r.method, httperr.Redact(r.url), err)
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("no answer within the request timeout (%v): %w", timeout, err)
-	}
-	return err
+	return httperr.Transport(err, timeout)
 }
 
 // sameOrigin reports whether link (a nextLink or deltaLink from an

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/cadence-dev/cadence/calendar/internal/httperr"
 	"net/url"
 	"sort"
 	"strconv"
@@ -115,7 +116,7 @@ func (s *Syncer) Directory(ctx context.Context, dc DirectoryConfig) ([]User, err
 			break
 		}
 		if !s.sameOrigin(p.NextLink) {
-			return nil, fmt.Errorf("microsoft: directory: users page %d: @odata.nextLink points at another host (%s): refused", page, redact(p.NextLink))
+			return nil, fmt.Errorf("microsoft: directory: users page %d: @odata.nextLink points at another host (%s): refused", page, httperr.Redact(p.NextLink))
 		}
 		if p.NextLink == link {
 			return nil, fmt.Errorf("microsoft: directory: users page %d repeats its link", page)

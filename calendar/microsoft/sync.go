@@ -36,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cadence-dev/cadence/calendar/internal/apimetrics"
+	"github.com/cadence-dev/cadence/calendar/internal/httperr"
 	"maps"
 	"net/http"
 	"net/url"
@@ -487,7 +488,7 @@ func (s *Syncer) round(ctx context.Context, m Mailbox, st *MailboxState, full bo
 		switch {
 		case p.NextLink != "":
 			if !s.sameOrigin(p.NextLink) {
-				return nil, fmt.Errorf("microsoft: mailbox %s: calendarView delta page %d: @odata.nextLink points at another host (%s): refused", m.ID, page, redact(p.NextLink))
+				return nil, fmt.Errorf("microsoft: mailbox %s: calendarView delta page %d: @odata.nextLink points at another host (%s): refused", m.ID, page, httperr.Redact(p.NextLink))
 			}
 			if p.NextLink == link {
 				return nil, fmt.Errorf("microsoft: mailbox %s: calendarView delta page %d repeats its link", m.ID, page)
@@ -497,7 +498,7 @@ func (s *Syncer) round(ctx context.Context, m Mailbox, st *MailboxState, full bo
 		case p.DeltaLink == "":
 			return nil, fmt.Errorf("microsoft: mailbox %s: calendarView delta page %d has neither @odata.nextLink nor @odata.deltaLink", m.ID, page)
 		case !s.sameOrigin(p.DeltaLink):
-			return nil, fmt.Errorf("microsoft: mailbox %s: @odata.deltaLink points at another host (%s): refused", m.ID, redact(p.DeltaLink))
+			return nil, fmt.Errorf("microsoft: mailbox %s: @odata.deltaLink points at another host (%s): refused", m.ID, httperr.Redact(p.DeltaLink))
 		}
 		next.DeltaLink = p.DeltaLink
 		break
